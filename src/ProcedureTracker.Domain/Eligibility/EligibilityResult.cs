@@ -1,0 +1,44 @@
+using NodaTime;
+using ProcedureTracker.Domain.Policies;
+
+namespace ProcedureTracker.Domain.Eligibility;
+
+/// <summary>The answer to "may this patient have this injection on this date under these policies?".</summary>
+/// <param name="Eligible">True when every rule passes on <paramref name="Date"/>.</param>
+/// <param name="Date">The date asked about.</param>
+/// <param name="EarliestEligibleDate">The earliest date on or after <paramref name="Date"/> on which every rule passes
+/// together; equal to <paramref name="Date"/> when eligible; null when no date within two years works.</param>
+/// <param name="Violations">Every rule broken on <paramref name="Date"/>.</param>
+/// <param name="Usage">Usage of each counting rule that applies to the procedure, in the window containing the date.</param>
+/// <param name="Warnings">Plain-language warnings, e.g. that this session uses the last one allowed.</param>
+public sealed record EligibilityResult(
+    bool Eligible,
+    LocalDate Date,
+    LocalDate? EarliestEligibleDate,
+    IReadOnlyList<Violation> Violations,
+    IReadOnlyList<RuleUsage> Usage,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>One broken rule.</summary>
+/// <param name="Policy">Code of the policy the rule belongs to.</param>
+/// <param name="RuleId">The rule's id within the policy.</param>
+/// <param name="Kind">The rule's kind.</param>
+/// <param name="Message">A plain-language reason a clinician understands.</param>
+/// <param name="ConflictingDates">Dates of the recorded sessions that cause the violation, ascending.</param>
+/// <param name="PassesOn">The earliest date on or after the asked date on which this rule alone passes; null when none within two years.</param>
+public sealed record Violation(
+    string Policy, string RuleId, RuleKind Kind, string Message, IReadOnlyList<LocalDate> ConflictingDates, LocalDate? PassesOn);
+
+/// <summary>Usage of one counting rule in the window that contains (or, for rolling windows, ends on) the asked date.</summary>
+/// <param name="Policy">Code of the policy.</param>
+/// <param name="RuleId">The rule's id.</param>
+/// <param name="Kind">The rule's kind.</param>
+/// <param name="Used">Recorded, non-voided sessions (or mg MPE for dose rules) in the window, not counting the proposed one.</param>
+/// <param name="Limit">The rule's maximum.</param>
+/// <param name="Remaining"><c>Limit − Used</c>, never below 0.</param>
+/// <param name="Unit"><c>sessions</c>, or <c>mg</c> (methylprednisolone-equivalent) for dose rules.</param>
+/// <param name="WindowStart">First day of the window (inclusive).</param>
+/// <param name="WindowEnd">Last day of the window (inclusive).</param>
+public sealed record RuleUsage(
+    string Policy, string RuleId, RuleKind Kind, decimal Used, decimal Limit, decimal Remaining, string Unit,
+    LocalDate WindowStart, LocalDate WindowEnd);

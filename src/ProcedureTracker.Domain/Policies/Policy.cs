@@ -1,0 +1,46 @@
+using NodaTime;
+
+namespace ProcedureTracker.Domain.Policies;
+
+/// <summary>
+/// A named set of rules: a payer plan, or a clinic protocol (<see cref="AlwaysApply"/>) evaluated in every check.
+/// One value is one version of the policy, in force from <see cref="EffectiveFrom"/> until the next version.
+/// </summary>
+public sealed record Policy
+{
+    /// <summary>Creates a policy version.</summary>
+    /// <exception cref="ArgumentException">The code or name is blank, or two rules share an id.</exception>
+    public Policy(string code, string name, AnnualDate planYearStart, bool alwaysApply, LocalDate effectiveFrom,
+        IReadOnlyList<Rule> rules)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(code);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(rules);
+        if (rules.Select(r => r.Id).Distinct(StringComparer.Ordinal).Count() != rules.Count)
+            throw new ArgumentException("Rule ids must be unique within a policy.", nameof(rules));
+        Code = code;
+        Name = name;
+        PlanYearStart = planYearStart;
+        AlwaysApply = alwaysApply;
+        EffectiveFrom = effectiveFrom;
+        Rules = rules;
+    }
+
+    /// <summary>Stable code, e.g. <c>acme-ppo</c>; the plan named on injections and checks.</summary>
+    public string Code { get; }
+
+    /// <summary>Plain-language name shown to clinicians.</summary>
+    public string Name { get; }
+
+    /// <summary>Month-day the plan year starts (01-01 for a calendar plan year). A 02-29 start falls on 02-28 in common years.</summary>
+    public AnnualDate PlanYearStart { get; }
+
+    /// <summary>True for a clinic protocol evaluated in every check in addition to the named plan.</summary>
+    public bool AlwaysApply { get; }
+
+    /// <summary>First date of service this version governs (inclusive).</summary>
+    public LocalDate EffectiveFrom { get; }
+
+    /// <summary>The rules, each id unique within the policy.</summary>
+    public IReadOnlyList<Rule> Rules { get; }
+}
