@@ -1,6 +1,32 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using ProcedureTracker.Api.Catalog;
+using ProcedureTracker.Api.Eligibility;
+using ProcedureTracker.Api.Health;
+using ProcedureTracker.Api.Infrastructure;
+using ProcedureTracker.Api.Injections;
+using ProcedureTracker.Api.Keys;
+using ProcedureTracker.Api.Policies;
 
-app.MapGet("/", () => "Hello World!");
+var builder = WebApplication.CreateBuilder(args);
+builder.AddTracker();
+
+var app = builder.Build();
+await app.InitializeDatabaseAsync();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapHealth();
+var v1 = app.MapGroup("/v1");
+v1.MapApiKeys();
+v1.MapCatalog();
+v1.MapPolicies();
+v1.MapInjections();
+v1.MapEligibility();
 
 app.Run();
+
+/// <summary>Entry point; public so the API tests can host it.</summary>
+public partial class Program;

@@ -1,0 +1,61 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using ProcedureTracker.Data.Organizations;
+
+namespace ProcedureTracker.Api.Infrastructure;
+
+/// <summary>Authenticates <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key: &lt;key&gt;</c> against the stored key hashes.</summary>
+public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    OrganizationStore organizations) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    private const string KeyIdClaim = "pt:key", OrgIdClaim = "pt:org", OrgCodeClaim = "pt:org-code", TimeZoneClaim = "pt:tz";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var key = Request.Headers["X-Api-Key"].FirstOrDefault();
+        var authorization = Request.Headers.Authorization.FirstOrDefault();
+        if (key is null && authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            key = authorization["Bearer ".Length..].Trim();
+        if (string.IsNullOrEmpty(key)) return AuthenticateResult.NoResult();
+
+        var caller = await organizations.AuthenticateAsync(key, Context.RequestAborted);
+        if (caller is null) return AuthenticateResult.Fail("Unknown or revoked API key.");
+        var identity = new ClaimsIdentity(
+        [
+            new Claim(KeyIdClaim, caller.KeyId.ToString()), new Claim(OrgIdClaim, caller.Organization.Id.ToString()),
+            new Claim(OrgCodeClaim, caller.Organization.Code), new Claim(TimeZoneClaim, caller.Organization.TimeZone),
+            new Claim(ClaimTypes.Role, caller.Role),
+        ], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    /// <summary>The authenticated caller of a request that passed authorization.</summary>
+    public static Caller CallerOf(ClaimsPrincipal user)
+    {
+        string Get(string type) => user.FindFirstValue(type) ?? throw new InvalidOperationException($"Missing claim {type}.");
+        return new Caller(Guid.Parse(Get(KeyIdClaim)), new Organization(long.Parse(Get(OrgIdClaim)), Get(OrgCodeClaim), Get(TimeZoneClaim)),
+            Get(ClaimTypes.Role));
+    }
+}
+
+/// <summary>Which roles may do what (API.md "Auth").</summary>
+public static class Roles
+{
+    public const string Admin = "admin";
+    public const string Read = "read";          // every role: eligibility, catalog, policies, history
+    public const string Record = "record";      // admin, clinician, ehr
+    public const string Void = "void";          // admin, clinician
+    public const string Reports = "reports";    // admin, billing
+
+    public static void AddPolicies(Microsoft.AspNetCore.Authorization.AuthorizationOptions options)
+    {
+        options.AddPolicy(Admin, p => p.RequireRole("admin"));
+        options.AddPolicy(Read, p => p.RequireRole("admin", "clinician", "billing", "ehr"));
+        options.AddPolicy(Record, p => p.RequireRole("admin", "clinician", "ehr"));
+        options.AddPolicy(Void, p => p.RequireRole("admin", "clinician"));
+        options.AddPolicy(Reports, p => p.RequireRole("admin", "billing"));
+    }
+}

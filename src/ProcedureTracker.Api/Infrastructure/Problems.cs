@@ -1,0 +1,68 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using ProcedureTracker.Domain;
+
+namespace ProcedureTracker.Api.Infrastructure;
+
+/// <summary>Problem+json answers shared by the endpoints.</summary>
+public static class Problems
+{
+    public static ValidationProblem Invalid(ValidationErrors errors) =>
+        TypedResults.ValidationProblem(errors.ToDictionary(), title: "The request has invalid fields.");
+
+    public static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The request has invalid fields.");
+
+    public static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+
+    public static ProblemHttpResult Conflict(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
+}
+
+/// <summary>
+/// Turns exceptions into problem+json: malformed JSON → 400 naming the field; PostgreSQL unreachable → 503
+/// (never 500 for a database outage); anything else → 500 without internals.
+/// </summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        var (status, title, detail, errors) = exception switch
+        {
+            BadHttpRequestException { InnerException: JsonException json } => (400, "The request body is not valid JSON for this endpoint.",
+                json.Message, Field(json)),
+            BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message, null),
+            _ when IsDatabaseUnavailable(exception) => (503, "Database unavailable", "The database cannot be reached; try again shortly.", null),
+            OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, "Client closed request", null, null),
+            _ => (500, "Internal error", "An unexpected error occurred; it has been logged.", (Dictionary<string, string[]>?)null),
+        };
+        if (status >= 500) logger.LogError(exception, "Request failed with {Status}", status);
+        else logger.LogDebug(exception, "Request failed with {Status}", status);
+
+        context.Response.StatusCode = status;
+        if (status == 503) context.Response.Headers.RetryAfter = "5";
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail };
+        if (errors is not null) problem.Extensions["errors"] = errors;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static Dictionary<string, string[]> Field(JsonException json)
+    {
+        var path = json.Path is null or "$" ? "body" : json.Path.StartsWith("$.", StringComparison.Ordinal) ? json.Path[2..] : json.Path;
+        return new() { [path] = ["This value has the wrong type or format."] };
+    }
+
+    /// <summary>True for failures to reach PostgreSQL (refused, reset, timed out, shutting down), not for SQL errors.</summary>
+    public static bool IsDatabaseUnavailable(Exception exception) => exception switch
+    {
+        PostgresException pg => pg.IsTransient || pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal),
+        NpgsqlException => true,
+        SocketException or TimeoutException => true,
+        _ when exception.InnerException is { } inner => IsDatabaseUnavailable(inner),
+        _ => false,
+    };
+}

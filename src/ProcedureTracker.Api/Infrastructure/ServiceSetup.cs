@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Json;
+using NodaTime;
+using ProcedureTracker.Data;
+using ProcedureTracker.Data.Catalog;
+using ProcedureTracker.Data.Injections;
+using ProcedureTracker.Data.Migrations;
+using ProcedureTracker.Data.Organizations;
+using ProcedureTracker.Data.Policies;
+using ProcedureTracker.Domain.Catalog;
+using ProcedureTracker.Domain.Eligibility;
+
+namespace ProcedureTracker.Api.Infrastructure;
+
+/// <summary>The catalog as loaded from the database at start-up.</summary>
+public sealed class CatalogHolder
+{
+    public ProcedureCatalog Current { get; set; } = DefaultCatalog.Instance;
+}
+
+public static class ServiceSetup
+{
+    /// <summary>Registers the database, stores, engine, auth, JSON and problem details.</summary>
+    public static WebApplicationBuilder AddTracker(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var connectionString = builder.Configuration.GetConnectionString("Tracker")
+            ?? throw new InvalidOperationException("Set ConnectionStrings__Tracker (scripts/run does this for the embedded database).");
+        services.AddSingleton(new TrackerDatabase(connectionString));
+        services.AddSingleton<IClock>(NodaTime.SystemClock.Instance);
+        services.AddSingleton<CatalogHolder>();
+        services.AddSingleton(sp => sp.GetRequiredService<CatalogHolder>().Current);
+        services.AddSingleton(sp => new EligibilityEvaluator(sp.GetRequiredService<ProcedureCatalog>()));
+        services.AddSingleton<PolicyStore>();
+        services.AddSingleton<OrganizationStore>();
+        services.AddSingleton<InjectionStore>();
+
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.Converters.Add(new LocalDateConverter());
+            o.SerializerOptions.Converters.Add(new InstantConverter());
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
+        });
+        // Malformed bodies throw, so the exception handler can name the offending field.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        services.AddAuthorization(Roles.AddPolicies);
+        services.AddOpenApi();
+        return builder;
+    }
+
+    /// <summary>Migrates, seeds the catalog, bootstraps the admin key, and loads the catalog, before serving.</summary>
+    public static async Task InitializeDatabaseAsync(this WebApplication app)
+    {
+        var db = app.Services.GetRequiredService<TrackerDatabase>();
+        var config = app.Configuration;
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Startup");
+        if (!string.Equals(config["PT_MIGRATE_ON_START"], "false", StringComparison.OrdinalIgnoreCase))
+        {
+            var applied = await MigrationRunner.MigrateAsync(db.DataSource);
+            log.LogInformation("Migrations applied now: {Count}", applied.Count);
+            await CatalogStore.SeedAsync(db.DataSource);
+        }
+        if (config["PT_BOOTSTRAP_ADMIN_KEY"] is { Length: > 0 } key)
+        {
+            if (key.Length < 24) throw new InvalidOperationException("PT_BOOTSTRAP_ADMIN_KEY must be at least 24 characters.");
+            var zone = config["PT_BOOTSTRAP_TIME_ZONE"] ?? "UTC";
+            if (DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone) is null) throw new InvalidOperationException($"Unknown time zone '{zone}'.");
+            var organizations = app.Services.GetRequiredService<OrganizationStore>();
+            var code = config["PT_BOOTSTRAP_ORG"] ?? "default";
+            var organization = await organizations.EnsureAsync(code, code, zone);
+            await organizations.EnsureKeyAsync(organization.Id, "bootstrap admin", "admin", key);
+        }
+        app.Services.GetRequiredService<CatalogHolder>().Current = await CatalogStore.LoadAsync(db.DataSource);
+    }
+
+    /// <summary>Today in the organization's time zone.</summary>
+    public static LocalDate Today(this IClock clock, Organization organization) =>
+        clock.GetCurrentInstant().InZone(DateTimeZoneProviders.Tzdb.GetZoneOrNull(organization.TimeZone) ?? DateTimeZone.Utc).Date;
+}

@@ -1,0 +1,113 @@
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Npgsql;
+using ProcedureTracker.Data.Policies;
+using ProcedureTracker.Domain.Policies;
+
+namespace ProcedureTracker.Data.Organizations;
+
+/// <summary>Organizations and their API keys. Keys are random, shown once, stored only as SHA-256 hashes.</summary>
+public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
+{
+    /// <summary>Roles a key may have.</summary>
+    public static readonly IReadOnlyList<string> Roles = ["admin", "clinician", "billing", "ehr"];
+
+    /// <summary>Finds or creates the organization; a new one gets the default policies.</summary>
+    public async Task<Organization> EnsureAsync(string code, string name, string timeZone, CancellationToken ct = default)
+    {
+        const string insert = """
+            insert into organizations (code, name, time_zone) values (@code, @name, @timeZone)
+            on conflict (code) do nothing
+            returning id, code, time_zone as TimeZone
+            """;
+        const string select = "select id, code, time_zone as TimeZone from organizations where code = @code";
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var created = await connection.QuerySingleOrDefaultAsync<Organization>(new CommandDefinition(insert, new { code, name, timeZone }, tx, cancellationToken: ct));
+        if (created is not null)
+            foreach (var policy in DefaultPolicies.All)
+                await policies.PutAsync(connection, tx, created.Id, policy, null, ct);
+        var organization = created ?? await connection.QuerySingleAsync<Organization>(new CommandDefinition(select, new { code }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return organization;
+    }
+
+    /// <summary>Creates a key; returns its id and the secret (shown once).</summary>
+    public async Task<(Guid Id, string Key)> CreateKeyAsync(long organizationId, string name, string role, Guid? actor, CancellationToken ct = default)
+    {
+        var key = "pt_" + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var id = Guid.CreateVersion7();
+        await InsertKeyAsync(organizationId, id, name, role, key, actor, ct);
+        return (id, key);
+    }
+
+    /// <summary>Makes sure <paramref name="key"/> is an active key of the organization (bootstrap); no-op when it is.</summary>
+    public async Task EnsureKeyAsync(long organizationId, string name, string role, string key, CancellationToken ct = default)
+    {
+        const string sql = "select exists(select 1 from api_keys where key_hash = @hash)";
+        await using var connection = await db.OpenAsync(ct);
+        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(sql, new { hash = Hash(key) }, cancellationToken: ct)))
+            await InsertKeyAsync(organizationId, Guid.CreateVersion7(), name, role, key, null, ct);
+    }
+
+    /// <summary>The caller a key belongs to; null when unknown or revoked.</summary>
+    public async Task<Caller?> AuthenticateAsync(string key, CancellationToken ct = default)
+    {
+        const string sql = """
+            select k.id as KeyId, k.role, o.id, o.code, o.time_zone as TimeZone
+            from api_keys k join organizations o on o.id = k.organization_id
+            where k.key_hash = @hash and k.revoked_at is null
+            """;
+        return await db.IdempotentAsync(async c =>
+        {
+            await using var connection = await db.OpenAsync(c);
+            var row = await connection.QuerySingleOrDefaultAsync<(Guid KeyId, string Role, long Id, string Code, string TimeZone)?>(
+                new CommandDefinition(sql, new { hash = Hash(key) }, cancellationToken: c));
+            return row is { } r ? new Caller(r.KeyId, new Organization(r.Id, r.Code, r.TimeZone), r.Role) : null;
+        }, ct);
+    }
+
+    /// <summary>The organization's keys, without secrets, newest first.</summary>
+    public async Task<IReadOnlyList<ApiKeyInfo>> ListKeysAsync(long organizationId, CancellationToken ct = default)
+    {
+        const string sql = """
+            select id, name, role, created_at as CreatedAt, revoked_at as RevokedAt
+            from api_keys where organization_id = @organizationId order by created_at desc, id
+            """;
+        return await db.IdempotentAsync(async c =>
+        {
+            await using var connection = await db.OpenAsync(c);
+            return (IReadOnlyList<ApiKeyInfo>)(await connection.QueryAsync<ApiKeyInfo>(new CommandDefinition(sql, new { organizationId }, cancellationToken: c))).ToList();
+        }, ct);
+    }
+
+    /// <summary>Revokes a key of the organization at once; false when no such active key.</summary>
+    public async Task<bool> RevokeKeyAsync(long organizationId, Guid id, Guid actor, CancellationToken ct = default)
+    {
+        const string sql = "update api_keys set revoked_at = now() where organization_id = @organizationId and id = @id and revoked_at is null";
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var revoked = await connection.ExecuteAsync(new CommandDefinition(sql, new { organizationId, id }, tx, cancellationToken: ct)) == 1;
+        if (revoked) await Audit.WriteAsync(connection, tx, organizationId, actor, "revoke", "api-key", id.ToString(), null, ct);
+        await tx.CommitAsync(ct);
+        return revoked;
+    }
+
+    private async Task InsertKeyAsync(long organizationId, Guid id, string name, string role, string key, Guid? actor, CancellationToken ct)
+    {
+        const string sql = """
+            insert into api_keys (id, organization_id, name, role, key_hash) values (@id, @organizationId, @name, @role, @hash)
+            """;
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { id, organizationId, name, role, hash = Hash(key) }, tx, cancellationToken: ct));
+        await Audit.WriteAsync(connection, tx, organizationId, actor, "create", "api-key", id.ToString(), new { role }, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>SHA-256 of the key. Keys carry 256 random bits, so a fast hash is enough (no password stretching needed).</summary>
+    public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

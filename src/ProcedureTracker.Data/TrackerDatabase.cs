@@ -1,0 +1,43 @@
+using Npgsql;
+using Polly;
+using Polly.Retry;
+
+namespace ProcedureTracker.Data;
+
+/// <summary>The one <see cref="NpgsqlDataSource"/> of a process, with the retry pipeline for idempotent work.</summary>
+public sealed class TrackerDatabase : IAsyncDisposable
+{
+    /// <summary>Opens a data source on <paramref name="connectionString"/> and registers the NodaTime type handlers.</summary>
+    public TrackerDatabase(string connectionString)
+    {
+        TypeHandlers.Register();
+        DataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "tracker" }.Build();
+        Retry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                // Only transient failures (connection refused/reset, timeouts, serialization failures, deadlocks).
+                ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>(e => e.IsTransient),
+                MaxRetryAttempts = 3,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(100),
+            })
+            .Build();
+    }
+
+    /// <summary>The process-wide data source; open connections with <c>await using</c>.</summary>
+    public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>Retries transient failures with exponential backoff and jitter. Use it for idempotent work only.</summary>
+    public ResiliencePipeline Retry { get; }
+
+    /// <summary>Opens a connection.</summary>
+    public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken ct) => DataSource.OpenConnectionAsync(ct);
+
+    /// <summary>Runs idempotent work under the retry pipeline.</summary>
+    public async Task<T> IdempotentAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct) =>
+        await Retry.ExecuteAsync(static async (w, c) => await w(c), work, ct);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+}
