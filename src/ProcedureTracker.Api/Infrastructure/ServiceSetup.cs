@@ -24,6 +24,8 @@ public static class ServiceSetup
     public static WebApplicationBuilder AddTracker(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        // Request URLs carry patient ids: ASP.NET's own request logging stays below Information whatever the config says.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var connectionString = builder.Configuration.GetConnectionString("Tracker")
             ?? throw new InvalidOperationException("Set ConnectionStrings__Tracker (scripts/run does this for the embedded database).");
         services.AddSingleton(new TrackerDatabase(connectionString));

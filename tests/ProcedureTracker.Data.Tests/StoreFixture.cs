@@ -1,0 +1,46 @@
+using NodaTime;
+using ProcedureTracker.Data.Injections;
+using ProcedureTracker.Data.Organizations;
+using ProcedureTracker.Data.Policies;
+using ProcedureTracker.Domain;
+using ProcedureTracker.Domain.Catalog;
+using ProcedureTracker.Domain.Eligibility;
+using ProcedureTracker.Domain.Injections;
+
+namespace ProcedureTracker.Data.Tests;
+
+/// <summary>The stores over the test database, and one fresh organization per test.</summary>
+public abstract class StoreFixture
+{
+    protected TrackerDatabase Db = null!;
+    protected PolicyStore Policies = null!;
+    protected OrganizationStore Organizations = null!;
+    protected InjectionStore Injections = null!;
+    protected Organization Org = null!;
+    protected static readonly Guid Actor = Guid.NewGuid();
+
+    [SetUp]
+    public async Task CreateOrganization()
+    {
+        Db = new TrackerDatabase(TestDatabase.ConnectionString);
+        Policies = new PolicyStore(Db);
+        Organizations = new OrganizationStore(Db, Policies);
+        Injections = new InjectionStore(Db, new EligibilityEvaluator(DefaultCatalog.Instance));
+        Org = await Organizations.EnsureAsync(TestDatabase.NewOrganizationCode(), "Test clinic", "America/Chicago");
+    }
+
+    [TearDown]
+    public async Task Dispose() => await Db.DisposeAsync();
+
+    protected static NewInjection Injection(string patient, string date, string procedure = "trigger-point-injection", string region = "neck",
+        string laterality = "left", string? plan = null, string? externalId = null, string? overrideReason = null, Guid? supersedes = null,
+        string? drug = null, decimal? dose = null)
+    {
+        var errors = new ValidationErrors();
+        var clinical = InjectionValidator.Validate(new ClinicalDraft(procedure, null, region, laterality, null, drug, dose, date),
+            DefaultCatalog.Instance, ClinicalFieldNames.Json, errors) ?? throw new ArgumentException(string.Join(";", errors.ToDictionary().Keys));
+        return new NewInjection(patient, clinical, plan, externalId, null, null, overrideReason, null, supersedes);
+    }
+
+    protected static LocalDate D(int y, int m, int d) => new(y, m, d);
+}
