@@ -17,7 +17,7 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapOpenApi();
+app.MapOpenApi().AllowAnonymous();
 app.MapHealth();
 var v1 = app.MapGroup("/v1");
 v1.MapApiKeys();

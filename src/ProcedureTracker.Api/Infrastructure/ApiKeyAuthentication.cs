@@ -15,6 +15,9 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        // Anonymous endpoints (health, OpenAPI) must answer without the database, even when a key is sent.
+        if (Context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null)
+            return AuthenticateResult.NoResult();
         var key = Request.Headers["X-Api-Key"].FirstOrDefault();
         var authorization = Request.Headers.Authorization.FirstOrDefault();
         if (key is null && authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
