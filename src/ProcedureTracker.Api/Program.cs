@@ -5,6 +5,7 @@ using ProcedureTracker.Api.Infrastructure;
 using ProcedureTracker.Api.Injections;
 using ProcedureTracker.Api.Keys;
 using ProcedureTracker.Api.Policies;
+using ProcedureTracker.Api.Reports;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddTracker();
@@ -25,6 +26,7 @@ v1.MapCatalog();
 v1.MapPolicies();
 v1.MapInjections();
 v1.MapEligibility();
+v1.MapReports();
 
 app.Run();
 

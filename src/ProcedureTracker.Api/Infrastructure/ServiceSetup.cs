@@ -7,6 +7,7 @@ using ProcedureTracker.Data.Injections;
 using ProcedureTracker.Data.Migrations;
 using ProcedureTracker.Data.Organizations;
 using ProcedureTracker.Data.Policies;
+using ProcedureTracker.Data.Reports;
 using ProcedureTracker.Domain.Catalog;
 using ProcedureTracker.Domain.Eligibility;
 
@@ -36,6 +37,8 @@ public static class ServiceSetup
         services.AddSingleton<PolicyStore>();
         services.AddSingleton<OrganizationStore>();
         services.AddSingleton<InjectionStore>();
+        services.AddSingleton<ReportStore>();
+        services.AddSingleton<ApproachingLimits>();
 
         services.Configure<JsonOptions>(o =>
         {

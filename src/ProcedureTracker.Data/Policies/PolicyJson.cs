@@ -48,7 +48,7 @@ internal static class PolicyJson
 public sealed record PolicyVersion(Policy Policy, int Version, Instant CreatedAt);
 
 /// <summary>A policy_versions row as read.</summary>
-internal sealed record PolicyRow(string PolicyCode, int Version, string Name, string PlanYearStart, bool AlwaysApply,
+public sealed record PolicyRow(string PolicyCode, int Version, string Name, string PlanYearStart, bool AlwaysApply,
     LocalDate EffectiveFrom, string Rules, Instant CreatedAt)
 {
     public PolicyVersion ToVersion() => new(new Policy(PolicyCode, Name, PolicyJson.ParseAnnualDate(PlanYearStart), AlwaysApply,

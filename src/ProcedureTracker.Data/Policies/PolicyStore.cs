@@ -8,7 +8,7 @@ namespace ProcedureTracker.Data.Policies;
 /// <summary>Versioned policies per organization. A version is never changed; a PUT adds the next one.</summary>
 public sealed class PolicyStore(TrackerDatabase db)
 {
-    internal const string Columns = """
+    public const string Columns = """
         policy_code as PolicyCode, version, name, plan_year_start as PlanYearStart, always_apply as AlwaysApply,
         effective_from as EffectiveFrom, rules::text as Rules, created_at as CreatedAt
         """;

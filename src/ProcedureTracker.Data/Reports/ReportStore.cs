@@ -1,0 +1,61 @@
+using System.Runtime.CompilerServices;
+using Dapper;
+using NodaTime;
+
+namespace ProcedureTracker.Data.Reports;
+
+/// <summary>One row of the yearly counts: one patient, plan and procedure in one period.</summary>
+public sealed class YearlyCountRow
+{
+    public string PatientId { get; init; } = "";
+    public string? Plan { get; init; }
+    public string Procedure { get; init; } = "";
+    public LocalDate PeriodStart { get; init; }
+    public LocalDate PeriodEnd { get; init; }
+    public long Sessions { get; init; }
+    public long Injections { get; init; }
+    public long SteroidSessions { get; init; }
+    public decimal SteroidMpeMg { get; init; }
+}
+
+/// <summary>Billing reports computed in SQL over indexed columns, streamed row by row.</summary>
+public sealed class ReportStore(TrackerDatabase db)
+{
+    /// <summary>
+    /// Sessions (distinct dates of service), injections, steroid sessions and mg MPE per patient, plan and procedure,
+    /// voided records excluded. <paramref name="planBasis"/> false: the calendar year; true: each injection's plan's
+    /// plan year that starts in <paramref name="year"/> (the plan-year start of the plan's latest version; injections
+    /// without a plan, or with a plan the organization does not have, count by calendar year).
+    /// </summary>
+    public async IAsyncEnumerable<YearlyCountRow> YearlyCountsAsync(long org, int year, bool planBasis, string? plan,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        const string sql = """
+            with starts as (
+                select distinct on (policy_code) policy_code, plan_year_start
+                from policy_versions where organization_id = @org
+                order by policy_code, effective_from desc, version desc),
+            dated as (
+                select i.patient_id, i.plan, i.procedure, i.date_of_service, i.steroid_drug, i.steroid_mpe_mg,
+                       case when @planBasis then coalesce(s.plan_year_start, '01-01') else '01-01' end as month_day
+                from injections i left join starts s on s.policy_code = i.plan
+                where i.organization_id = @org and i.voided_at is null
+                  and i.date_of_service >= make_date(@year, 1, 1) and i.date_of_service <= make_date(@year + 1, 12, 31)
+                  and (@plan::text is null or i.plan = @plan)),
+            periods as (
+                select *, plan_year_start_in(@year, month_day) as period_start, plan_year_start_in(@year + 1, month_day) - 1 as period_end
+                from dated)
+            select p.external_id as PatientId, x.plan, x.procedure, x.period_start as PeriodStart, x.period_end as PeriodEnd,
+                   count(distinct x.date_of_service) as Sessions, count(*) as Injections,
+                   count(distinct x.date_of_service) filter (where x.steroid_drug is not null) as SteroidSessions,
+                   coalesce(sum(x.steroid_mpe_mg), 0) as SteroidMpeMg
+            from periods x join patients p on p.id = x.patient_id
+            where x.date_of_service between x.period_start and x.period_end
+            group by p.external_id, x.plan, x.procedure, x.period_start, x.period_end
+            order by p.external_id, x.plan nulls first, x.procedure
+            """;
+        await using var connection = await db.OpenAsync(ct);
+        var rows = connection.QueryUnbufferedAsync<YearlyCountRow>(sql, new { org, year, planBasis, plan });
+        await foreach (var row in rows.WithCancellation(ct)) yield return row;
+    }
+}
