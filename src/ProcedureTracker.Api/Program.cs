@@ -1,6 +1,7 @@
 using ProcedureTracker.Api.Catalog;
 using ProcedureTracker.Api.Eligibility;
 using ProcedureTracker.Api.Health;
+using ProcedureTracker.Api.Imports;
 using ProcedureTracker.Api.Infrastructure;
 using ProcedureTracker.Api.Injections;
 using ProcedureTracker.Api.Keys;
@@ -27,6 +28,7 @@ v1.MapPolicies();
 v1.MapInjections();
 v1.MapEligibility();
 v1.MapReports();
+v1.MapImports();
 
 app.Run();
 

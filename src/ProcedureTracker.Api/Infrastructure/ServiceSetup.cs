@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Json;
 using NodaTime;
 using ProcedureTracker.Data;
 using ProcedureTracker.Data.Catalog;
+using ProcedureTracker.Data.Imports;
 using ProcedureTracker.Data.Injections;
 using ProcedureTracker.Data.Migrations;
 using ProcedureTracker.Data.Organizations;
@@ -38,6 +39,7 @@ public static class ServiceSetup
         services.AddSingleton<OrganizationStore>();
         services.AddSingleton<InjectionStore>();
         services.AddSingleton<ReportStore>();
+        services.AddSingleton<ImportStore>();
         services.AddSingleton<ApproachingLimits>();
 
         services.Configure<JsonOptions>(o =>

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace ProcedureTracker.Api.Tests.Imports;
+
+public class ImportTests : ApiTest
+{
+    private const string Header = "patientId,procedure,cptCode,region,laterality,detail,steroidDrug,steroidDoseMg,dateOfService,plan,externalId,providerId,imageGuidance";
+
+    /// <summary>Each kind of bad row, with the field it must be rejected on.</summary>
+    private static readonly (string Field, Func<string, int, string> Row)[] BadKinds =
+    [
+        ("procedure", (p, i) => $"{p},acupuncture,,neck,left,,,,2026-01-05,,bad-{p}-{i},,"),
+        ("cptCode", (p, i) => $"{p},trigger-point-injection,62323,neck,left,,,,2026-01-05,,bad-{p}-{i},,"),
+        ("region", (p, i) => $"{p},trigger-point-injection,,elbowpit,left,,,,2026-01-05,,bad-{p}-{i},,"),
+        ("laterality", (p, i) => $"{p},trigger-point-injection,,neck,sideways,,,,2026-01-05,,bad-{p}-{i},,"),
+        ("steroidDrug", (p, i) => $"{p},trigger-point-injection,,neck,left,,cortisone,10,2026-01-05,,bad-{p}-{i},,"),
+        ("steroidDoseMg", (p, i) => $"{p},trigger-point-injection,,neck,left,,triamcinolone,ten,2026-01-05,,bad-{p}-{i},,"),
+        ("dateOfService", (p, i) => $"{p},trigger-point-injection,,neck,left,,,,2026-02-30,,bad-{p}-{i},,"),
+        ("plan", (p, i) => $"{p},trigger-point-injection,,neck,left,,,,2026-01-05,no-such-plan,bad-{p}-{i},,"),
+        ("externalId", (p, i) => $"{p},trigger-point-injection,,neck,left,,,,2026-01-05,,,,"),
+        ("patientId", (p, i) => $"bad patient!,trigger-point-injection,,neck,left,,,,2026-01-05,,bad-{p}-{i},,"),
+    ];
+
+    private static (string Csv, List<int> BadLines, List<string> BadFields) File(string prefix)
+    {
+        var lines = new List<string> { Header };
+        var badLines = new List<int>();
+        var badFields = new List<string>();
+        var random = new Random(7);
+        for (var i = 0; i < 1000; i++)
+        {
+            var patient = $"{prefix}-{i % 97}";
+            if (i % 33 == 5 && badLines.Count < 30)
+            {
+                var (field, row) = BadKinds[badLines.Count % BadKinds.Length];
+                lines.Add(row(patient, i));
+                badLines.Add(lines.Count); // the header is line 1
+                badFields.Add(field);
+                continue;
+            }
+            var date = new DateOnly(2024, 1, 1).AddDays(random.Next(0, 1000)).ToString("yyyy-MM-dd");
+            var steroid = i % 3 == 0 ? "triamcinolone,40" : ",";
+            // A quoted detail with a comma and a doubled quote exercises RFC 4180 parsing.
+            lines.Add($"{patient},trigger-point-injection,20553,neck,{(i % 2 == 0 ? "left" : "right")},\"trapezius, \"\"upper\"\"\",{steroid},{date},medicare-lcd,{prefix}-ext-{i},1234567890,ultrasound");
+        }
+        return (string.Join("\r\n", lines) + "\r\n", badLines, badFields);
+    }
+
+    private async Task<JsonElement> PostCsv(HttpClient client, string csv)
+    {
+        var response = await client.PostAsync("/v1/imports", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        return await Json(response);
+    }
+
+    [Test]
+    public async Task Thousand_rows_with_thirty_bad_import_970_and_a_re_import_changes_nothing()
+    {
+        var prefix = "imp" + Guid.NewGuid().ToString("N")[..6];
+        var (csv, badLines, badFields) = File(prefix);
+        Assert.That(badLines, Has.Count.EqualTo(30));
+        var billing = await Factory.ClientWithRoleAsync("billing");
+
+        var first = await PostCsv(billing, csv);
+        Assert.That(first.GetProperty("imported").GetInt32(), Is.EqualTo(970));
+        Assert.That(first.GetProperty("unchanged").GetInt32(), Is.EqualTo(0));
+        var rejected = first.GetProperty("rejected").EnumerateArray().ToList();
+        Assert.That(rejected.Select(r => r.GetProperty("line").GetInt32()), Is.EqualTo(badLines));
+        Assert.That(rejected.Select(r => r.GetProperty("errors").EnumerateObject().Single().Name), Is.EqualTo(badFields));
+        Assert.That(first.GetProperty("overLimit").GetArrayLength(), Is.GreaterThan(0), "ten TPIs a patient over three years break Medicare's caps");
+
+        var history = await Json(await Admin.GetAsync($"/v1/patients/{prefix}-1/injections"));
+        var one = history.GetProperty("injections")[0];
+        Assert.That(one.GetProperty("site").GetProperty("detail").GetString(), Is.EqualTo("trapezius, \"upper\""));
+
+        var again = await PostCsv(billing, csv);
+        Assert.That(again.GetProperty("imported").GetInt32(), Is.EqualTo(0));
+        Assert.That(again.GetProperty("unchanged").GetInt32(), Is.EqualTo(970));
+        Assert.That(again.GetProperty("rejected").GetArrayLength(), Is.EqualTo(30));
+    }
+
+    [Test]
+    public async Task Over_limit_history_is_imported_flagged_like_an_override()
+    {
+        var patient = NewPatient();
+        var csv = Header + "\r\n" + string.Join("\r\n", new[] { "2026-01-05", "2026-03-05", "2026-05-05", "2026-07-05" }.Select((d, i) =>
+            $"{patient},trigger-point-injection,,neck,left,,,,{d},medicare-lcd,{patient}-{i},,")) + "\r\n";
+        var result = await PostCsv(Admin, csv);
+
+        Assert.That(result.GetProperty("imported").GetInt32(), Is.EqualTo(4));
+        var over = result.GetProperty("overLimit").EnumerateArray().Single();
+        Assert.That(over.GetProperty("line").GetInt32(), Is.EqualTo(5));
+        Assert.That(over.GetProperty("ruleIds")[0].GetString(), Is.EqualTo("medicare-lcd/tpi-12m"));
+        var stored = (await Json(await Admin.GetAsync($"/v1/patients/{patient}/injections"))).GetProperty("injections");
+        Assert.That(stored.EnumerateArray().Select(i => i.GetProperty("overridden").GetBoolean()), Is.EqualTo(new[] { false, false, false, true }));
+    }
+
+    [Test]
+    public async Task Missing_columns_wrong_content_type_and_roles_are_refused()
+    {
+        var noExternalId = await Admin.PostAsync("/v1/imports", new StringContent("patientId,procedure,region,dateOfService\r\np,x,y,2026-01-01\r\n", Encoding.UTF8, "text/csv"));
+        Assert.That((await Json(noExternalId)).GetProperty("errors").EnumerateObject().Single().Name, Is.EqualTo("header"));
+        var json = await Admin.PostAsync("/v1/imports", new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.That(json.StatusCode, Is.EqualTo(HttpStatusCode.UnsupportedMediaType));
+        Assert.That(json.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        var ehr = await Factory.ClientWithRoleAsync("ehr");
+        Assert.That((await ehr.PostAsync("/v1/imports", new StringContent(Header, Encoding.UTF8, "text/csv"))).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+}
