@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using ProcedureTracker.Data.Tests;
+
+namespace ProcedureTracker.Cli.Tests;
+
+/// <summary>The built API running as a process on the test database, and the built <c>pt</c> run against it.</summary>
+[SetUpFixture]
+public sealed class CliHost
+{
+    private static Process? _api;
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    public static string Url { get; private set; } = "";
+    public static string AdminKey { get; } = "cli-admin-key-" + Guid.NewGuid().ToString("N");
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ProcedureTracker.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("ProcedureTracker.sln not found above the test directory.");
+    }
+
+    private static string Built(string project, string dll) => Path.Combine(RepoRoot(), "src", project, "bin", Configuration, "net10.0", dll);
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        await TestDatabase.EnsureStartedAsync();
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            Url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        }
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Built("ProcedureTracker.Api", "ProcedureTracker.Api.dll"));
+        info.ArgumentList.Add("--urls");
+        info.ArgumentList.Add(Url);
+        info.Environment["ConnectionStrings__Tracker"] = TestDatabase.ConnectionString;
+        info.Environment["PT_BOOTSTRAP_ADMIN_KEY"] = AdminKey;
+        info.Environment["PT_BOOTSTRAP_ORG"] = TestDatabase.NewOrganizationCode();
+        _api = Process.Start(info)!;
+        _api.OutputDataReceived += (_, _) => { };
+        _api.ErrorDataReceived += (_, _) => { };
+        _api.BeginOutputReadLine();
+        _api.BeginErrorReadLine();
+
+        using var http = new HttpClient();
+        for (var i = 0; i < 120; i++)
+        {
+            try { if ((await http.GetAsync(Url + "/health/ready")).IsSuccessStatusCode) return; }
+            catch (HttpRequestException) { }
+            await Task.Delay(500);
+        }
+        throw new InvalidOperationException("The API did not start.");
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        if (_api is { HasExited: false }) { _api.Kill(entireProcessTree: true); await _api.WaitForExitAsync(); }
+        await TestDatabase.StopAsync();
+    }
+
+    public sealed record Run(int ExitCode, string Out, string Err);
+
+    /// <summary>Runs <c>pt</c> with the arguments; PT_URL points at the API, PT_KEY is <paramref name="key"/>.</summary>
+    public static async Task<Run> PtAsync(string? key, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Built("ProcedureTracker.Cli", "pt.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["PT_URL"] = Url;
+        if (key is not null) info.Environment["PT_KEY"] = key;
+        else info.Environment.Remove("PT_KEY");
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new Run(process.ExitCode, await stdout, await stderr);
+    }
+}
