@@ -8,6 +8,7 @@ using ProcedureTracker.Api.Infrastructure;
 using ProcedureTracker.Api.Injections;
 using ProcedureTracker.Data.Imports;
 using ProcedureTracker.Data.Injections;
+using ProcedureTracker.Data.Policies;
 using ProcedureTracker.Domain;
 using ProcedureTracker.Domain.Catalog;
 using ProcedureTracker.Domain.Injections;
@@ -36,14 +37,14 @@ public static class ImportEndpoints
     /// never needs a million rows in memory (only the rejected and over-limit line lists grow).
     /// </summary>
     private static async Task<Results<Ok<ImportSummary>, ValidationProblem>> Import(HttpContext context, ClaimsPrincipal user, ImportStore imports,
-        ProcedureCatalog catalog, CancellationToken ct)
+        PolicyStore policies, ProcedureCatalog catalog, CancellationToken ct)
     {
         if (context.Request.ContentType is not { } type || !type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
             return Problems.Invalid("body", "Send the file as text/csv.");
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
 
         var caller = ApiKeyAuthentication.CallerOf(user);
-        var versions = await imports.PolicyVersionsAsync(caller.Organization.Id, ct);
+        var versions = await policies.AllVersionsAsync(caller.Organization.Id, ct);
         var plans = versions.Select(p => p.Code).ToHashSet(StringComparer.Ordinal);
 
         using var reader = new StreamReader(context.Request.Body);

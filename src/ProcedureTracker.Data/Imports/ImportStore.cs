@@ -31,14 +31,6 @@ public sealed class ImportStore(TrackerDatabase db, EligibilityEvaluator evaluat
     /// <summary>The text stored as the override reason of imported rows that break a rule.</summary>
     public const string OverLimitReason = "Imported history: over a limit when imported";
 
-    /// <summary>All policy versions of the organization, for judging imported rows by their own dates.</summary>
-    public async Task<IReadOnlyList<Policy>> PolicyVersionsAsync(long org, CancellationToken ct)
-    {
-        const string sql = $"select {PolicyStore.Columns} from policy_versions where organization_id = @org order by policy_code, effective_from, version";
-        await using var connection = await db.OpenAsync(ct);
-        return (await connection.QueryAsync<PolicyRow>(new CommandDefinition(sql, new { org }, cancellationToken: ct))).Select(r => r.ToVersion().Policy).ToList();
-    }
-
     /// <summary>Imports one batch; retried as a whole on transient failures (a batch is idempotent by externalId).</summary>
     public Task<IReadOnlyList<ImportRowOutcome>> ImportBatchAsync(long org, IReadOnlyList<ImportRow> rows, IReadOnlyList<Policy> versions, Guid actor,
         CancellationToken ct) =>
@@ -91,7 +83,7 @@ public sealed class ImportStore(TrackerDatabase db, EligibilityEvaluator evaluat
             }
             var c = injection.Clinical;
             var history = histories.TryGetValue(injection.PatientId, out var h) ? h : histories[injection.PatientId] = [];
-            var policies = InForce(versions, injection.Plan, c.Date);
+            var policies = PolicyStore.InForce(versions, injection.Plan, c.Date);
             var result = evaluator.Evaluate(new ProposedInjection(c.Procedure.Code, c.Site, c.Steroid, c.Date), history, policies);
             var id = Guid.CreateVersion7();
             var ruleIds = result.Violations.Select(v => $"{v.Policy}/{v.RuleId}").ToList();
@@ -105,10 +97,6 @@ public sealed class ImportStore(TrackerDatabase db, EligibilityEvaluator evaluat
         await tx.CommitAsync(ct);
         return outcomes;
     }
-
-    private static List<Policy> InForce(IReadOnlyList<Policy> versions, string? plan, LocalDate date) =>
-        versions.Where(p => p.EffectiveFrom <= date).GroupBy(p => p.Code).Select(g => g.Last())
-            .Where(p => p.AlwaysApply || p.Code == plan).ToList();
 
     private static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long org, Dictionary<string, long> patientIds,
         List<(ImportRow Row, Guid Id, byte[] Hash, IReadOnlyList<string> RuleIds)> inserts, Guid actor, CancellationToken ct)

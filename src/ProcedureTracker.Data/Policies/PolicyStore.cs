@@ -55,6 +55,26 @@ public sealed class PolicyStore(TrackerDatabase db)
     public async Task<PolicyVersion?> GetAsync(long organizationId, string code, LocalDate asOf, CancellationToken ct = default) =>
         (await QueryInForceAsync(organizationId, code, asOf, ct)).SingleOrDefault();
 
+    /// <summary>Every version of every policy of the organization, ordered by code, effective date and version.</summary>
+    public Task<IReadOnlyList<Policy>> AllVersionsAsync(long organizationId, CancellationToken ct = default)
+    {
+        const string sql = $"select {Columns} from policy_versions where organization_id = @organizationId order by policy_code, effective_from, version";
+        return db.IdempotentAsync<IReadOnlyList<Policy>>(async c =>
+        {
+            await using var connection = await db.OpenAsync(c);
+            return (await connection.QueryAsync<PolicyRow>(new CommandDefinition(sql, new { organizationId }, cancellationToken: c)))
+                .Select(r => r.ToVersion().Policy).ToList();
+        }, ct);
+    }
+
+    /// <summary>
+    /// From <paramref name="versions"/> as <see cref="AllVersionsAsync"/> orders them: each policy's version in force on
+    /// <paramref name="date"/>, keeping the named plan and every always-apply policy (the in-memory twin of the check's SQL).
+    /// </summary>
+    public static List<Policy> InForce(IEnumerable<Policy> versions, string? plan, LocalDate date) =>
+        versions.Where(p => p.EffectiveFrom <= date).GroupBy(p => p.Code).Select(g => g.Last())
+            .Where(p => p.AlwaysApply || p.Code == plan).ToList();
+
     /// <summary>True when the organization has a policy with this code (any version).</summary>
     public Task<bool> ExistsAsync(long organizationId, string code, CancellationToken ct = default) =>
         db.IdempotentAsync(async c =>

@@ -18,14 +18,13 @@ public sealed record ApproachingRow(string PatientId, string Policy, string Rule
 /// on a date. Usage comes from the engine itself, so it counts exactly as a check would: for each procedure and site
 /// the patient had in the last year, under the plan of their latest injection plus every always-apply policy.
 /// </summary>
-public sealed class ApproachingLimits(TrackerDatabase db, EligibilityEvaluator evaluator)
+public sealed class ApproachingLimits(TrackerDatabase db, PolicyStore policyStore, EligibilityEvaluator evaluator)
 {
     /// <summary>Remaining mg MPE at or under which a dose rule is reported (one typical triamcinolone dose).</summary>
     public const decimal MgThreshold = 40m;
 
     public async IAsyncEnumerable<ApproachingRow> FindAsync(long org, LocalDate date, string? plan, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        const string policiesSql = $"select {PolicyStore.Columns} from policy_versions where organization_id = @org order by policy_code, effective_from, version";
         const string historySql = """
             select p.external_id as PatientId, i.id, i.procedure, i.region, i.laterality, i.site_detail as SiteDetail, i.steroid_drug as SteroidDrug,
                    i.steroid_dose_mg as SteroidDoseMg, i.steroid_mpe_mg as SteroidMpeMg, i.date_of_service as DateOfService, i.plan
@@ -33,31 +32,27 @@ public sealed class ApproachingLimits(TrackerDatabase db, EligibilityEvaluator e
             where i.organization_id = @org and i.voided_at is null and i.date_of_service > @from and i.date_of_service <= @date
             order by p.external_id, i.date_of_service
             """;
+        var versions = await policyStore.AllVersionsAsync(org, ct);
         await using var connection = await db.OpenAsync(ct);
-        var versions = (await connection.QueryAsync<PolicyRow>(new CommandDefinition(policiesSql, new { org }, cancellationToken: ct)))
-            .Select(r => r.ToVersion().Policy).Where(p => p.EffectiveFrom <= date)
-            .GroupBy(p => p.Code).Select(g => g.Last()).ToList(); // ordered by effective_from, version: the last is in force
-        var alwaysApply = versions.Where(p => p.AlwaysApply).ToList();
 
         var patient = (string?)null;
         var records = new List<InjectionRow>();
         await foreach (var row in connection.QueryUnbufferedAsync<InjectionRow>(historySql, new { org, from = date.PlusYears(-1), date }).WithCancellation(ct))
         {
             if (patient is not null && row.PatientId != patient)
-                foreach (var found in Evaluate(patient, records, versions, alwaysApply, date, plan)) yield return found;
+                foreach (var found in Evaluate(patient, records, versions, date, plan)) yield return found;
             if (row.PatientId != patient) { patient = row.PatientId; records.Clear(); }
             records.Add(row);
         }
         if (patient is not null)
-            foreach (var found in Evaluate(patient, records, versions, alwaysApply, date, plan)) yield return found;
+            foreach (var found in Evaluate(patient, records, versions, date, plan)) yield return found;
     }
 
-    private IEnumerable<ApproachingRow> Evaluate(string patient, List<InjectionRow> rows, List<Policy> versions, List<Policy> alwaysApply,
-        LocalDate date, string? planFilter)
+    private IEnumerable<ApproachingRow> Evaluate(string patient, List<InjectionRow> rows, IReadOnlyList<Policy> versions, LocalDate date, string? planFilter)
     {
         var plan = rows.LastOrDefault(r => r.Plan is not null)?.Plan;
         if (planFilter is not null && plan != planFilter) yield break;
-        var policies = versions.Where(p => p.Code == plan && !p.AlwaysApply).Concat(alwaysApply).ToList();
+        var policies = PolicyStore.InForce(versions, plan, date);
         if (policies.Count == 0) yield break;
         var history = rows.Select(r => r.ToRecord()).ToList();
         var seen = new HashSet<(string, string, string?)>();
