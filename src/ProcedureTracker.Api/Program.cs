@@ -1,5 +1,6 @@
 using ProcedureTracker.Api.Catalog;
 using ProcedureTracker.Api.Eligibility;
+using ProcedureTracker.Api.Fhir;
 using ProcedureTracker.Api.Health;
 using ProcedureTracker.Api.Imports;
 using ProcedureTracker.Api.Infrastructure;
@@ -21,6 +22,7 @@ app.UseAuthorization();
 
 app.MapOpenApi().AllowAnonymous();
 app.MapHealth();
+app.MapFhir();
 var v1 = app.MapGroup("/v1");
 v1.MapApiKeys();
 v1.MapCatalog();

@@ -54,7 +54,8 @@ public sealed class InjectionRow
     }
 }
 
-/// <summary>An injection to record, validated.</summary>
+/// <summary>An injection to record, validated. <paramref name="OverLimitReason"/>: when set, a record that breaks a rule
+/// is stored anyway, flagged overridden with this reason (a procedure the EHR reports as performed already happened).</summary>
 public sealed record NewInjection(
     string PatientId,
     ClinicalFields Clinical,
@@ -64,7 +65,8 @@ public sealed record NewInjection(
     string? ImageGuidance,
     string? OverrideReason,
     string? PriorAuthorization,
-    Guid? Supersedes)
+    Guid? Supersedes,
+    string? OverLimitReason = null)
 {
     /// <summary>
     /// SHA-256 over every field the client sent, normalized (40 and 40.0 mg are equal), so a retry with the same

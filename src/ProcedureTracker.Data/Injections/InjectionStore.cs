@@ -142,7 +142,7 @@ public sealed class InjectionStore(TrackerDatabase db, EligibilityEvaluator eval
 
         var proposal = new ProposedInjection(clinical.Procedure.Code, clinical.Site, clinical.Steroid, clinical.Date);
         var eligibility = evaluator.Evaluate(proposal, history, context.Policies);
-        if (!eligibility.Eligible && injection.OverrideReason is null && injection.PriorAuthorization is null)
+        if (!eligibility.Eligible && injection.OverrideReason is null && injection.PriorAuthorization is null && injection.OverLimitReason is null)
             return new RecordOutcome.Refused(eligibility);
 
         const string insert = $"""
@@ -163,7 +163,7 @@ public sealed class InjectionStore(TrackerDatabase db, EligibilityEvaluator eval
             laterality = clinical.Site.Laterality.ToCode(), detail = clinical.Site.Detail, drug = clinical.Steroid?.Drug,
             dose = clinical.Steroid?.DoseMg, mpe = clinical.Steroid?.MpeMg, date = clinical.Date, plan = injection.Plan,
             externalId = injection.ExternalId, providerId = injection.ProviderId, imageGuidance = injection.ImageGuidance,
-            overrideReason = injection.OverrideReason, priorAuthorization = injection.PriorAuthorization,
+            overrideReason = injection.OverrideReason ?? (eligibility.Eligible ? null : injection.OverLimitReason), priorAuthorization = injection.PriorAuthorization,
             overridden = !eligibility.Eligible, supersedes = injection.Supersedes, hash, actor,
         };
         var row = await connection.QuerySingleAsync<InjectionRow>(new CommandDefinition(insert, args, tx, cancellationToken: ct));
@@ -178,6 +178,14 @@ public sealed class InjectionStore(TrackerDatabase db, EligibilityEvaluator eval
         existing.ContentHash.AsSpan().SequenceEqual(hash)
             ? new RecordOutcome.Replayed(existing)
             : new RecordOutcome.Conflict($"externalId '{injection.ExternalId}' is already used by injection {existing.Id} with different content.");
+
+    /// <summary>The injection stored with this externalId (voided or not); null when none.</summary>
+    public Task<InjectionRow?> FindByExternalIdAsync(long org, string externalId, CancellationToken ct = default) =>
+        db.IdempotentAsync(async c =>
+        {
+            await using var connection = await db.OpenAsync(c);
+            return await FindByExternalIdAsync(connection, null, org, externalId, c);
+        }, ct);
 
     private static Task<InjectionRow?> FindByExternalIdAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, long org, string externalId, CancellationToken ct)
     {

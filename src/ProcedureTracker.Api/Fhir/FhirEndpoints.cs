@@ -1,0 +1,174 @@
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NodaTime;
+using NodaTime.Text;
+using ProcedureTracker.Api.Infrastructure;
+using ProcedureTracker.Data.Injections;
+using ProcedureTracker.Data.Organizations;
+using ProcedureTracker.Domain;
+using ProcedureTracker.Domain.Catalog;
+
+namespace ProcedureTracker.Api.Fhir;
+
+/// <summary>FHIR R4 (application/fhir+json) at /fhir: metadata, Procedure create (conditional), batch, search.</summary>
+public static class FhirEndpoints
+{
+    public const string MediaType = "application/fhir+json";
+
+    public static void MapFhir(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/fhir").WithTags("FHIR R4");
+        group.MapGet("/metadata", Metadata).AllowAnonymous();
+        group.MapPost("/Procedure", Create).RequireAuthorization(Roles.Record);
+        group.MapPost("/", Batch).RequireAuthorization(Roles.Record);
+        group.MapGet("/Procedure", Search).RequireAuthorization(Roles.Read);
+    }
+
+    public static IResult Fhir(int status, JsonNode body, string? location = null) => new FhirResult(status, body, location);
+
+    private sealed class FhirResult(int status, JsonNode body, string? location) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = status;
+            context.Response.ContentType = MediaType;
+            if (location is not null) context.Response.Headers.Location = location;
+            return context.Response.WriteAsync(body.ToJsonString(), Encoding.UTF8);
+        }
+    }
+
+    private static IResult Metadata(IClock clock) => Fhir(200, new JsonObject
+    {
+        ["resourceType"] = "CapabilityStatement", ["status"] = "active", ["kind"] = "instance", ["fhirVersion"] = "4.0.1",
+        ["date"] = InstantPattern.ExtendedIso.Format(clock.GetCurrentInstant()), ["format"] = new JsonArray("application/fhir+json"),
+        ["software"] = new JsonObject { ["name"] = "ProcedureTracker" },
+        ["rest"] = new JsonArray(new JsonObject
+        {
+            ["mode"] = "server",
+            ["security"] = new JsonObject { ["description"] = "Authorization: Bearer <API key> (roles ehr, clinician or admin to write)." },
+            ["interaction"] = new JsonArray(new JsonObject { ["code"] = "batch" }),
+            ["resource"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "Procedure", ["conditionalCreate"] = true,
+                ["interaction"] = new JsonArray(new JsonObject { ["code"] = "create" }, new JsonObject { ["code"] = "search-type" }),
+                ["searchParam"] = new JsonArray(
+                    new JsonObject { ["name"] = "patient", ["type"] = "reference" },
+                    new JsonObject { ["name"] = "date", ["type"] = "date" }),
+            }),
+        }),
+    });
+
+    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, InjectionStore injections, ProcedureCatalog catalog, CancellationToken ct)
+    {
+        JsonNode? body;
+        try { body = await JsonNode.ParseAsync(request.Body, cancellationToken: ct); }
+        catch (JsonException e) { return Fhir(400, FhirJson.Outcome("error", "structure", $"The body is not valid JSON: {e.Message}")); }
+        var (status, resource, location) = await ProcessAsync(body, request.Headers["If-None-Exist"].FirstOrDefault(),
+            ApiKeyAuthentication.CallerOf(user), injections, catalog, ct);
+        return Fhir(status, resource, location);
+    }
+
+    private static async Task<IResult> Batch(HttpRequest request, ClaimsPrincipal user, InjectionStore injections, ProcedureCatalog catalog, CancellationToken ct)
+    {
+        JsonNode? bundle;
+        try { bundle = await JsonNode.ParseAsync(request.Body, cancellationToken: ct); }
+        catch (JsonException e) { return Fhir(400, FhirJson.Outcome("error", "structure", $"The body is not valid JSON: {e.Message}")); }
+        if (bundle.Str("resourceType") != "Bundle" || bundle.Str("type") != "batch")
+            return Fhir(400, FhirJson.Outcome("error", "invalid", "Send a Bundle of type batch.", "Bundle.type"));
+
+        var caller = ApiKeyAuthentication.CallerOf(user);
+        var entries = new JsonArray();
+        foreach (var entry in bundle.Array("entry"))
+        {
+            var method = entry["request"].Str("method");
+            var url = entry["request"].Str("url");
+            (int Status, JsonObject Body, string? Location) result = method == "POST" && url == "Procedure"
+                ? await ProcessAsync(entry["resource"], entry["request"].Str("ifNoneExist"), caller, injections, catalog, ct)
+                : (400, FhirJson.Outcome("error", "not-supported", "Only POST Procedure entries are supported in a batch.", "Bundle.entry.request"), null);
+            var response = new JsonObject { ["status"] = $"{result.Status} {ReasonPhrase(result.Status)}" };
+            if (result.Location is not null) response["location"] = result.Location;
+            var responseEntry = new JsonObject { ["response"] = response };
+            if (result.Body.Str("resourceType") == "OperationOutcome") response["outcome"] = result.Body;
+            else responseEntry["resource"] = result.Body;
+            entries.Add(responseEntry);
+        }
+        return Fhir(200, new JsonObject { ["resourceType"] = "Bundle", ["type"] = "batch-response", ["entry"] = entries });
+    }
+
+    private static async Task<(int, JsonObject, string?)> ProcessAsync(JsonNode? resource, string? ifNoneExist, Caller caller,
+        InjectionStore injections, ProcedureCatalog catalog, CancellationToken ct)
+    {
+        var org = caller.Organization;
+        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(org.TimeZone) ?? DateTimeZone.Utc;
+        var errors = new ValidationErrors();
+        var procedure = ProcedureMapping.FromFhir(resource, catalog, zone, errors);
+        if (procedure is null) return (400, FhirJson.Outcome(errors.ToDictionary()), null);
+
+        if (ifNoneExist is not null)
+        {
+            if (!ifNoneExist.StartsWith("identifier=", StringComparison.Ordinal))
+                return (400, FhirJson.Outcome("error", "not-supported", "If-None-Exist supports identifier=system|value only."), null);
+            // externalId is unique per organization, so a match is one record; several (412) cannot occur here.
+            if (await injections.FindByExternalIdAsync(org.Id, Uri.UnescapeDataString(ifNoneExist["identifier=".Length..]), ct) is { } match)
+                return (200, ProcedureMapping.ToFhir(match, catalog), Location(match));
+        }
+
+        if (procedure.Status == "entered-in-error")
+        {
+            var existing = await injections.FindByExternalIdAsync(org.Id, procedure.ExternalId, ct);
+            if (existing is null || existing.PatientId != procedure.PatientId)
+                return (404, FhirJson.Outcome("error", "not-found", $"No Procedure with identifier {procedure.ExternalId} for this patient.", "Procedure.identifier"), null);
+            if (existing.VoidedAt is null)
+                (_, existing) = await injections.VoidAsync(org.Id, procedure.PatientId, existing.Id, "entered-in-error (reported by the EHR)", caller.KeyId, ct);
+            var voided = existing ?? await injections.FindByExternalIdAsync(org.Id, procedure.ExternalId, ct);
+            return (200, ProcedureMapping.ToFhir(voided!, catalog), Location(voided!));
+        }
+
+        return await injections.RecordAsync(org.Id, procedure.Injection!, caller.KeyId, ct) switch
+        {
+            RecordOutcome.Created c => (201, ProcedureMapping.ToFhir(c.Injection, catalog), Location(c.Injection)),
+            RecordOutcome.Replayed r => (200, ProcedureMapping.ToFhir(r.Injection, catalog), Location(r.Injection)),
+            RecordOutcome.Conflict c => (409, FhirJson.Outcome("error", "duplicate", c.Detail, "Procedure.identifier"), null),
+            RecordOutcome.Invalid i => (400, FhirJson.Outcome("error", "invalid", i.Message,
+                i.Field == "plan" ? $"Procedure.extension('{FhirTerms.PlanExtension}')" : "Procedure"), null),
+            var other => (500, FhirJson.Outcome("fatal", "exception", $"Unexpected outcome {other.GetType().Name}."), null),
+        };
+    }
+
+    private static async Task<IResult> Search(string? patient, HttpRequest request, ClaimsPrincipal user, InjectionStore injections, ProcedureCatalog catalog,
+        CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(patient))
+            return Fhir(400, FhirJson.Outcome("error", "required", "Search needs patient=ID.", "patient"));
+        var id = patient.StartsWith("Patient/", StringComparison.Ordinal) ? patient["Patient/".Length..] : patient;
+        var filters = new List<Func<LocalDate, bool>>();
+        foreach (var value in request.Query["date"])
+        {
+            var prefix = value is { Length: > 2 } && char.IsLetter(value[0]) ? value[..2] : "eq";
+            var parsed = LocalDatePattern.Iso.Parse(prefix == "eq" && !char.IsLetter(value![0]) ? value : value![2..]);
+            if (!parsed.Success || prefix is not ("eq" or "ge" or "gt" or "le" or "lt"))
+                return Fhir(400, FhirJson.Outcome("error", "invalid", $"date={value}: use [eq|ge|gt|le|lt]yyyy-MM-dd.", "date"));
+            var d = parsed.Value;
+            filters.Add(prefix switch { "ge" => x => x >= d, "gt" => x => x > d, "le" => x => x <= d, "lt" => x => x < d, _ => x => x == d });
+        }
+        var rows = await injections.ListAsync(ApiKeyAuthentication.CallerOf(user).Organization.Id, id, includeVoided: true, ct) ?? [];
+        var matches = rows.Where(r => filters.All(f => f(r.DateOfService))).ToList();
+        return Fhir(200, new JsonObject
+        {
+            ["resourceType"] = "Bundle", ["type"] = "searchset", ["total"] = matches.Count,
+            ["entry"] = new JsonArray(matches.Select(r => (JsonNode)new JsonObject
+            {
+                ["fullUrl"] = $"Procedure/{r.Id}", ["resource"] = ProcedureMapping.ToFhir(r, catalog), ["search"] = new JsonObject { ["mode"] = "match" },
+            }).ToArray()),
+        });
+    }
+
+    private static string Location(InjectionRow row) => $"Procedure/{row.Id}";
+
+    private static string ReasonPhrase(int status) => status switch
+    {
+        200 => "OK", 201 => "Created", 400 => "Bad Request", 404 => "Not Found", 409 => "Conflict", 412 => "Precondition Failed", _ => "Error",
+    };
+}

@@ -1,0 +1,34 @@
+namespace ProcedureTracker.Api.Fhir;
+
+/// <summary>Code systems and the SNOMED CT ↔ region/laterality tables of DOMAIN.md and API.md.</summary>
+public static class FhirTerms
+{
+    public const string Cpt = "http://www.ama-assn.org/go/cpt";
+    public const string Snomed = "http://snomed.info/sct";
+    public const string ProcedureSystem = "http://proceduretracker.org/fhir/CodeSystem/procedure";
+    public const string PlanExtension = "http://proceduretracker.org/fhir/StructureDefinition/payer-plan";
+    public const string SteroidExtension = "http://proceduretracker.org/fhir/StructureDefinition/steroid";
+    public const string OverLimitExtension = "http://proceduretracker.org/fhir/StructureDefinition/over-limit";
+    public const string CardType = "http://terminology.hl7.org/CodeSystem/cdshooks-card-type";
+    public const string CoverageInformation = "http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information";
+    public const string CrdTemp = "http://hl7.org/fhir/us/davinci-crd/CodeSystem/temp";
+
+    /// <summary>SNOMED CT body structure → region code. Cervical and thoracic spine share the cervical/thoracic region.</summary>
+    public static readonly IReadOnlyDictionary<string, string> RegionBySnomed = new Dictionary<string, string>
+    {
+        ["122494005"] = "cervical-thoracic-spine", ["122495006"] = "cervical-thoracic-spine", ["122496007"] = "lumbar-sacral-spine",
+        ["45048000"] = "neck", ["16982005"] = "shoulder", ["37822005"] = "lower-back", ["29836001"] = "hip", ["72696002"] = "knee",
+        ["39723000"] = "sacroiliac",
+    };
+
+    /// <summary>Region code → the SNOMED CT code written back (the first listed for cervical/thoracic spine).</summary>
+    public static readonly IReadOnlyDictionary<string, string> SnomedByRegion =
+        RegionBySnomed.GroupBy(p => p.Value).ToDictionary(g => g.Key, g => g.First().Key);
+
+    public static readonly IReadOnlyDictionary<string, string> LateralityBySnomed = new Dictionary<string, string>
+    {
+        ["7771000"] = "left", ["24028007"] = "right", ["51440002"] = "bilateral",
+    };
+
+    public static readonly IReadOnlyDictionary<string, string> SnomedByLaterality = LateralityBySnomed.ToDictionary(p => p.Value, p => p.Key);
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using NodaTime;
+using NodaTime.Text;
+using ProcedureTracker.Api.Injections;
+using ProcedureTracker.Data.Injections;
+using ProcedureTracker.Domain;
+using ProcedureTracker.Domain.Catalog;
+using ProcedureTracker.Domain.Injections;
+
+namespace ProcedureTracker.Api.Fhir;
+
+/// <summary>A FHIR Procedure read into our terms: what to do (record or void) and with what.</summary>
+public sealed record FhirProcedure(string Status, string ExternalId, string PatientId, NewInjection? Injection);
+
+/// <summary>FHIR R4 Procedure ↔ injection, per the mapping table of API.md "EHR standards".</summary>
+public static class ProcedureMapping
+{
+    public const string OverLimitReason = "Performed procedure reported by the EHR over a limit";
+
+    private static readonly ClinicalFieldNames Names = new("Procedure.code", "Procedure.code", "Procedure.bodySite", "Procedure.bodySite",
+        "Procedure.bodySite", $"Procedure.extension('{FhirTerms.SteroidExtension}').extension('drug')",
+        $"Procedure.extension('{FhirTerms.SteroidExtension}').extension('doseMg')", "Procedure.performed");
+
+    public static FhirProcedure? FromFhir(JsonNode? resource, ProcedureCatalog catalog, DateTimeZone zone, ValidationErrors errors)
+    {
+        if (resource.Str("resourceType") != "Procedure") { errors.Add("Procedure", "The resource must be a Procedure."); return null; }
+
+        var identifier = resource.Array("identifier").FirstOrDefault();
+        var (system, value) = (identifier.Str("system"), identifier.Str("value"));
+        if (string.IsNullOrEmpty(system) || string.IsNullOrEmpty(value))
+            errors.Add("Procedure.identifier", "identifier[0] with a system and a value is required (it makes retries safe).");
+        var externalId = $"{system}|{value}";
+        if (externalId.Length > 200) errors.Add("Procedure.identifier", "system|value is longer than 200 characters.");
+
+        var status = resource.Str("status");
+        if (status is not ("completed" or "entered-in-error"))
+            errors.Add("Procedure.status", $"Only completed and entered-in-error can be mapped (got '{status}').");
+
+        var reference = resource?["subject"].Str("reference");
+        var patientId = reference is not null && reference.StartsWith("Patient/", StringComparison.Ordinal) ? reference["Patient/".Length..] : null;
+        var patientErrors = new ValidationErrors();
+        if (!InjectionRequestValidation.PatientId(patientId, "Procedure.subject", patientErrors))
+            errors.Add("Procedure.subject", "subject.reference must be Patient/{id} with an id of 1-64 of A-Z a-z 0-9 . _ -");
+        if (!errors.IsEmpty || status == "entered-in-error") return errors.IsEmpty ? new FhirProcedure(status!, externalId, patientId!, null) : null;
+
+        var codings = resource?["code"].Codings().ToList() ?? [];
+        var cpt = codings.FirstOrDefault(c => c.System == FhirTerms.Cpt).Code;
+        var ours = codings.FirstOrDefault(c => c.System == FhirTerms.ProcedureSystem).Code;
+        // 64490-64495 bill both facet joint injections and medial branch blocks: our own coding decides, else the catalog's first.
+        var procedure = ours ?? (cpt is null ? null : catalog.Procedures.FirstOrDefault(p => p.CptCodes.Contains(cpt))?.Code);
+        if (cpt is null && ours is null) errors.Add("Procedure.code", $"code.coding needs a CPT code (system {FhirTerms.Cpt}).");
+        else if (procedure is null) errors.Add("Procedure.code", $"CPT code '{cpt}' is not a procedure in the catalog.");
+
+        var bodySite = resource?["bodySite"].Codings().Where(c => c.System == FhirTerms.Snomed).Select(c => c.Code).ToList() ?? [];
+        var region = bodySite.Select(c => c is null ? null : FhirTerms.RegionBySnomed.GetValueOrDefault(c)).FirstOrDefault(r => r is not null);
+        var laterality = bodySite.Select(c => c is null ? null : FhirTerms.LateralityBySnomed.GetValueOrDefault(c)).FirstOrDefault(r => r is not null);
+        if (region is null) errors.Add("Procedure.bodySite", "bodySite needs a SNOMED CT region code from the mapping table.");
+
+        var date = PerformedDate(resource, zone, errors);
+
+        var plan = resource.Extension(FhirTerms.PlanExtension).Str("valueString");
+        var steroid = resource.Extension(FhirTerms.SteroidExtension);
+        var drug = steroid.Extension("drug").Str("valueCode");
+        decimal? dose = steroid.Extension("doseMg")?["valueDecimal"] is JsonValue d && d.TryGetValue<decimal>(out var mg) ? mg : null;
+        if (steroid is not null && steroid.Extension("doseMg") is not null && dose is null)
+            errors.Add(Names.SteroidDoseMg, "doseMg needs a valueDecimal.");
+
+        if (!errors.IsEmpty) return null;
+        var clinical = InjectionValidator.Validate(new ClinicalDraft(procedure, cpt, region, laterality, null, drug, dose, date),
+            catalog, Names, errors);
+        if (clinical is null) return null;
+        return new FhirProcedure(status!, externalId, patientId!, new NewInjection(patientId!, clinical, plan, externalId, null, null, null, null, null,
+            OverLimitReason));
+    }
+
+    /// <summary>performedDateTime or performedPeriod.start as a date of service in the organization's zone.</summary>
+    private static string? PerformedDate(JsonNode? resource, DateTimeZone zone, ValidationErrors errors)
+    {
+        var text = resource.Str("performedDateTime") ?? resource?["performedPeriod"].Str("start");
+        if (text is null) { errors.Add("Procedure.performed", "performedDateTime or performedPeriod.start is required."); return null; }
+        if (text.Length == 10) return text; // a FHIR date: already the date of service
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) && text.Contains('T') &&
+            (text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > 10))
+            return LocalDatePattern.Iso.Format(Instant.FromDateTimeOffset(at).InZone(zone).Date);
+        errors.Add("Procedure.performed", $"'{text}' is not a FHIR dateTime with a time zone, nor a date.");
+        return null;
+    }
+
+    public static JsonObject ToFhir(InjectionRow row, ProcedureCatalog catalog)
+    {
+        var code = new JsonArray();
+        var cpt = row.CptCode ?? catalog.FindProcedure(row.Procedure)?.CptCodes.FirstOrDefault();
+        if (cpt is not null) code.Add(new JsonObject { ["system"] = FhirTerms.Cpt, ["code"] = cpt });
+        code.Add(new JsonObject { ["system"] = FhirTerms.ProcedureSystem, ["code"] = row.Procedure, ["display"] = catalog.ProcedureName(row.Procedure) });
+        var site = new JsonArray();
+        if (FhirTerms.SnomedByRegion.GetValueOrDefault(row.Region) is { } region) site.Add(new JsonObject { ["system"] = FhirTerms.Snomed, ["code"] = region });
+        if (FhirTerms.SnomedByLaterality.GetValueOrDefault(row.Laterality) is { } side) site.Add(new JsonObject { ["system"] = FhirTerms.Snomed, ["code"] = side });
+        var extensions = new JsonArray();
+        if (row.Plan is not null) extensions.Add(new JsonObject { ["url"] = FhirTerms.PlanExtension, ["valueString"] = row.Plan });
+        if (row.SteroidDrug is not null)
+            extensions.Add(new JsonObject
+            {
+                ["url"] = FhirTerms.SteroidExtension,
+                ["extension"] = new JsonArray(new JsonObject { ["url"] = "drug", ["valueCode"] = row.SteroidDrug },
+                    new JsonObject { ["url"] = "doseMg", ["valueDecimal"] = row.SteroidDoseMg }),
+            });
+        if (row.Overridden) extensions.Add(new JsonObject { ["url"] = FhirTerms.OverLimitExtension, ["valueBoolean"] = true });
+        var resource = new JsonObject
+        {
+            ["resourceType"] = "Procedure", ["id"] = row.Id.ToString(),
+            ["meta"] = new JsonObject { ["lastUpdated"] = InstantPattern.ExtendedIso.Format(row.VoidedAt ?? row.RecordedAt) },
+            ["status"] = row.VoidedAt is null ? "completed" : "entered-in-error",
+            ["code"] = new JsonObject { ["coding"] = code },
+            ["subject"] = new JsonObject { ["reference"] = $"Patient/{row.PatientId}" },
+            ["performedDateTime"] = LocalDatePattern.Iso.Format(row.DateOfService),
+            ["bodySite"] = new JsonArray(new JsonObject { ["coding"] = site }),
+        };
+        if (row.ExternalId?.Split('|', 2) is [var system, var value])
+            resource["identifier"] = new JsonArray(new JsonObject { ["system"] = system, ["value"] = value });
+        if (extensions.Count > 0) resource["extension"] = extensions;
+        return resource;
+    }
+}
