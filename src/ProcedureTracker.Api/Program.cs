@@ -1,4 +1,5 @@
 using ProcedureTracker.Api.Catalog;
+using ProcedureTracker.Api.CdsHooks;
 using ProcedureTracker.Api.Eligibility;
 using ProcedureTracker.Api.Fhir;
 using ProcedureTracker.Api.Health;
@@ -23,6 +24,7 @@ app.UseAuthorization();
 app.MapOpenApi().AllowAnonymous();
 app.MapHealth();
 app.MapFhir();
+app.MapCdsHooks();
 var v1 = app.MapGroup("/v1");
 v1.MapApiKeys();
 v1.MapCatalog();

@@ -13,7 +13,7 @@ public sealed record EligibilityRequest(string? PatientId, string? Procedure, st
 public sealed record ViolationDto(string Policy, string RuleId, string Kind, string Message, IReadOnlyList<LocalDate> ConflictingDates, LocalDate? PassesOn);
 
 public sealed record UsageDto(string Policy, string RuleId, string Kind, decimal Used, decimal Limit, decimal Remaining, string Unit,
-    LocalDate WindowStart, LocalDate WindowEnd);
+    LocalDate WindowStart, LocalDate WindowEnd, string Window);
 
 public sealed record EligibilityResponse(bool Eligible, LocalDate Date, LocalDate? EarliestEligibleDate, IReadOnlyList<ViolationDto> Violations,
     IReadOnlyList<UsageDto> Usage, IReadOnlyList<string> Warnings);
@@ -22,6 +22,6 @@ public static class EligibilityMapping
 {
     public static EligibilityResponse ToResponse(this EligibilityResult r) => new(r.Eligible, r.Date, r.EarliestEligibleDate,
         r.Violations.Select(v => new ViolationDto(v.Policy, v.RuleId, v.Kind.ToCode(), v.Message, v.ConflictingDates, v.PassesOn)).ToList(),
-        r.Usage.Select(u => new UsageDto(u.Policy, u.RuleId, u.Kind.ToCode(), u.Used, u.Limit, u.Remaining, u.Unit, u.WindowStart, u.WindowEnd)).ToList(),
+        r.Usage.Select(u => new UsageDto(u.Policy, u.RuleId, u.Kind.ToCode(), u.Used, u.Limit, u.Remaining, u.Unit, u.WindowStart, u.WindowEnd, u.Window.ToCode())).ToList(),
         r.Warnings);
 }

@@ -65,7 +65,7 @@ public sealed class EligibilityEvaluator(ProcedureCatalog catalog)
             var limit = state.Limit;
             var isDose = state.Rule.Kind == RuleKind.MaxSteroidDose;
             usage.Add(new RuleUsage(state.Policy.Code, state.Rule.Id, state.Rule.Kind, used, limit, Math.Max(0m, limit - used),
-                isDose ? "mg" : "sessions", window.Start, window.End));
+                isDose ? "mg" : "sessions", window.Start, window.End, state.Rule.Window!.Value));
             if (!isDose && state.Touches && breaches[i] is null && state.Added(day) == 1m && used + 1 == limit)
                 warnings.Add(Messages.LastSession(catalog, state, proposal, window));
         }

@@ -39,6 +39,7 @@ public sealed record Violation(
 /// <param name="Unit"><c>sessions</c>, or <c>mg</c> (methylprednisolone-equivalent) for dose rules.</param>
 /// <param name="WindowStart">First day of the window (inclusive).</param>
 /// <param name="WindowEnd">Last day of the window (inclusive).</param>
+/// <param name="Window">The rule's window kind.</param>
 public sealed record RuleUsage(
     string Policy, string RuleId, RuleKind Kind, decimal Used, decimal Limit, decimal Remaining, string Unit,
-    LocalDate WindowStart, LocalDate WindowEnd);
+    LocalDate WindowStart, LocalDate WindowEnd, RuleWindow Window);

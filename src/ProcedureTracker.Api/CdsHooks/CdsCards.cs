@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using NodaTime;
+using NodaTime.Text;
+using ProcedureTracker.Api.Fhir;
+using ProcedureTracker.Domain.Catalog;
+using ProcedureTracker.Domain.Eligibility;
+using ProcedureTracker.Domain.Policies;
+
+namespace ProcedureTracker.Api.CdsHooks;
+
+/// <summary>CDS Hooks cards and the Da Vinci CRD coverage-information extension for one evaluated order.</summary>
+public static class CdsCards
+{
+    public const int SummaryLimit = 140;
+    private static readonly LocalDatePattern Iso = LocalDatePattern.Iso;
+
+    public static readonly JsonArray OverrideReasons = new(
+        Reason("documented-relief", "Documented relief from the previous injection"),
+        Reason("prior-authorization", "Prior authorization obtained"),
+        Reason("clinical-urgency", "Clinically urgent; documented in the note"));
+
+    private static JsonObject Reason(string code, string display) =>
+        new() { ["code"] = code, ["system"] = "http://proceduretracker.org/fhir/CodeSystem/override-reason", ["display"] = display };
+
+    private static JsonObject Source() => new()
+    {
+        ["label"] = "ProcedureTracker",
+        ["topic"] = new JsonObject { ["system"] = FhirTerms.CardType, ["code"] = "limits", ["display"] = "Limits" },
+    };
+
+    /// <summary>A critical card when not eligible, a warning when this uses the last allowed session, else none.</summary>
+    public static JsonObject? Card(EligibilityResult result, string procedureName)
+    {
+        if (result.Eligible && result.Warnings.Count == 0) return null;
+        var card = new JsonObject { ["uuid"] = Guid.NewGuid().ToString(), ["source"] = Source() };
+        if (!result.Eligible)
+        {
+            var first = result.Violations[0];
+            var when = result.EarliestEligibleDate is { } e ? $"Not eligible until {Iso.Format(e)}" : "Not eligible within two years";
+            card["indicator"] = "critical";
+            card["summary"] = Truncate($"{when}: {Reason(first, result)} ({first.Policy})");
+            card["overrideReasons"] = OverrideReasons.DeepClone();
+        }
+        else
+        {
+            card["indicator"] = "warning";
+            card["summary"] = Truncate(result.Warnings[0]);
+        }
+        card["detail"] = Detail(result, procedureName);
+        return card;
+    }
+
+    private static string Reason(Violation v, EligibilityResult result)
+    {
+        if (v.Kind == RuleKind.MinInterval)
+            return $"last session {Iso.Format(v.ConflictingDates[^1])} is too recent";
+        var usage = result.Usage.FirstOrDefault(u => u.Policy == v.Policy && u.RuleId == v.RuleId);
+        if (usage is null) return v.Message;
+        var unit = usage.Unit == "mg" ? "mg MPE" : "sessions";
+        return $"{Number(usage.Used)} of {Number(usage.Limit)} {unit} used {Window(usage)}";
+    }
+
+    private static string Window(RuleUsage u) => u.Window switch
+    {
+        RuleWindow.CalendarYear => "this year",
+        RuleWindow.PlanYear => "this plan year",
+        _ => "in 12 months",
+    };
+
+    private static string Detail(EligibilityResult result, string procedureName)
+    {
+        var text = new StringBuilder($"**{procedureName}** on {Iso.Format(result.Date)}\n\n");
+        foreach (var v in result.Violations)
+            text.Append($"- {v.Message} ({v.Policy}/{v.RuleId}; passes on {(v.PassesOn is { } p ? Iso.Format(p) : "no date within two years")})\n");
+        foreach (var w in result.Warnings) text.Append($"- {w}\n");
+        text.Append("\nUsage:\n");
+        foreach (var u in result.Usage)
+            text.Append($"- {u.Policy}/{u.RuleId}: {Number(u.Used)} of {Number(u.Limit)} {u.Unit} ({Iso.Format(u.WindowStart)} to {Iso.Format(u.WindowEnd)})\n");
+        return text.ToString();
+    }
+
+    /// <summary>The CRD coverage-information extension: covered or not, with the plan's frequency limit as allowed quantity and period.</summary>
+    public static JsonObject CoverageInformation(EligibilityResult result, string? plan, string? coverageId, LocalDate today)
+    {
+        var extensions = new JsonArray();
+        if (coverageId is not null) extensions.Add(new JsonObject { ["url"] = "coverage", ["valueReference"] = new JsonObject { ["reference"] = $"Coverage/{coverageId}" } });
+        extensions.Add(new JsonObject { ["url"] = "covered", ["valueCode"] = result.Eligible ? "covered" : "not-covered" });
+        extensions.Add(new JsonObject { ["url"] = "pa-needed", ["valueCode"] = result.Eligible ? "no-auth" : "auth-needed" });
+        extensions.Add(new JsonObject { ["url"] = "date", ["valueDate"] = Iso.Format(today) });
+        extensions.Add(new JsonObject { ["url"] = "coverage-assertion-id", ["valueString"] = Guid.NewGuid().ToString("N") });
+        var limit = result.Usage.FirstOrDefault(u => u.Policy == plan && u.Unit == "sessions") ?? result.Usage.FirstOrDefault(u => u.Unit == "sessions");
+        if (limit is not null)
+        {
+            extensions.Add(DetailExtension("allowed-quantity", "valueQuantity", new JsonObject { ["value"] = limit.Limit, ["unit"] = "sessions" }));
+            extensions.Add(DetailExtension("allowed-period", "valuePeriod",
+                new JsonObject { ["start"] = Iso.Format(limit.WindowStart), ["end"] = Iso.Format(limit.WindowEnd) }));
+        }
+        return new JsonObject { ["url"] = FhirTerms.CoverageInformation, ["extension"] = extensions };
+    }
+
+    private static JsonObject DetailExtension(string code, string valueName, JsonObject value) => new()
+    {
+        ["url"] = "detail",
+        ["extension"] = new JsonArray(
+            new JsonObject { ["url"] = "code", ["valueCodeableConcept"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = FhirTerms.CrdTemp, ["code"] = code }) } },
+            new JsonObject { ["url"] = "value", [valueName] = value }),
+    };
+
+    private static string Truncate(string s) => s.Length <= SummaryLimit - 1 ? s : s[..(SummaryLimit - 2)] + "…";
+    private static string Number(decimal d) => d.ToString("0.#", CultureInfo.InvariantCulture);
+}
