@@ -10,10 +10,13 @@ namespace ProcedureTracker.Api.Tests;
 /// <summary>The real API (WebApplicationFactory) over a real PostgreSQL; one bootstrap organization per factory.</summary>
 public sealed class ApiFactory : WebApplicationFactory<Program>
 {
-    public ApiFactory(string connectionString)
+    private readonly IReadOnlyDictionary<string, string> _settings;
+
+    public ApiFactory(string connectionString, IReadOnlyDictionary<string, string>? settings = null, string? organizationCode = null)
     {
+        _settings = settings ?? new Dictionary<string, string>();
         ConnectionString = connectionString;
-        OrganizationCode = TestDatabase.NewOrganizationCode();
+        OrganizationCode = organizationCode ?? TestDatabase.NewOrganizationCode();
         AdminKey = "test-admin-key-" + Guid.NewGuid().ToString("N");
     }
 
@@ -27,6 +30,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("PT_BOOTSTRAP_ADMIN_KEY", AdminKey);
         builder.UseSetting("PT_BOOTSTRAP_ORG", OrganizationCode);
         builder.UseSetting("PT_BOOTSTRAP_TIME_ZONE", "America/New_York");
+        foreach (var (name, value) in _settings) builder.UseSetting(name, value);
     }
 
     public HttpClient Client(string? key)

@@ -20,6 +20,9 @@ public sealed class CatalogHolder
     public ProcedureCatalog Current { get; set; } = DefaultCatalog.Instance;
 }
 
+/// <summary>The EHRs allowed to call the CDS services with a JWT (<c>PT_CDS_ISSUERS</c>); empty means API keys only.</summary>
+public sealed record CdsIssuers(IReadOnlyList<CdsIssuer> Issuers);
+
 public static class ServiceSetup
 {
     /// <summary>Registers the database, stores, engine, auth, JSON and problem details.</summary>
@@ -33,6 +36,7 @@ public static class ServiceSetup
         services.AddSingleton(new TrackerDatabase(connectionString));
         services.AddSingleton<IClock>(NodaTime.SystemClock.Instance);
         services.AddSingleton<CatalogHolder>();
+        services.AddSingleton(new CdsIssuers(CdsJwt.ParseIssuers(builder.Configuration["PT_CDS_ISSUERS"])));
         services.AddSingleton(sp => sp.GetRequiredService<CatalogHolder>().Current);
         services.AddSingleton(sp => new EligibilityEvaluator(sp.GetRequiredService<ProcedureCatalog>()));
         services.AddSingleton<PolicyStore>();

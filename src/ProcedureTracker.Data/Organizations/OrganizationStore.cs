@@ -33,6 +33,23 @@ public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
         return organization;
     }
 
+    /// <summary>The organization with this code; null when none.</summary>
+    public Task<Organization?> FindAsync(string code, CancellationToken ct = default) =>
+        db.IdempotentAsync(async c =>
+        {
+            await using var connection = await db.OpenAsync(c);
+            return await connection.QuerySingleOrDefaultAsync<Organization>(new CommandDefinition(
+                "select id, code, time_zone as TimeZone from organizations where code = @code", new { code }, cancellationToken: c));
+        }, ct);
+
+    /// <summary>Records a CDS Hooks JWT id; false when the issuer used it before (a replay).</summary>
+    public async Task<bool> TryUseJwtIdAsync(string issuer, string jti, DateTimeOffset expiresAt, CancellationToken ct = default)
+    {
+        const string sql = "insert into cds_jwt_ids (issuer, jti, expires_at) values (@issuer, @jti, @expiresAt) on conflict do nothing";
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition(sql, new { issuer, jti, expiresAt = expiresAt.UtcDateTime }, cancellationToken: ct)) == 1;
+    }
+
     /// <summary>Creates a key; returns its id and the secret (shown once).</summary>
     public async Task<(Guid Id, string Key)> CreateKeyAsync(long organizationId, string name, string role, Guid? actor, CancellationToken ct = default)
     {

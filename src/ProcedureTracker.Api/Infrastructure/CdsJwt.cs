@@ -1,0 +1,93 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ProcedureTracker.Api.Infrastructure;
+
+/// <summary>One EHR allowed to call the CDS services with a JWT: its issuer, its public keys (a JWK set) and its organization.</summary>
+public sealed record CdsIssuer(string Iss, string Organization, JsonArray Keys);
+
+/// <summary>
+/// Verifies a CDS Hooks client JWT (CDS Hooks 2.0 "Trusting CDS Clients") with System.Security.Cryptography alone:
+/// ES384 or RS384 signature against the configured keys of an allow-listed issuer (never a key the token points to),
+/// <c>aud</c> equal to the service URL, <c>exp</c> in the future (60 s skew), and <c>jti</c> present (replay is checked by the caller).
+/// </summary>
+public static class CdsJwt
+{
+    public static readonly TimeSpan Skew = TimeSpan.FromSeconds(60);
+
+    public sealed record Verified(CdsIssuer Issuer, string Jti, DateTimeOffset Expires);
+
+    public static bool LooksLikeJwt(string token) => token.Count(c => c == '.') == 2;
+
+    /// <summary>Parses <c>PT_CDS_ISSUERS</c>: <c>[{"iss":"...","organization":"default","jwks":{"keys":[...]}}]</c>.</summary>
+    public static IReadOnlyList<CdsIssuer> ParseIssuers(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return [];
+        return JsonNode.Parse(json)!.AsArray().Select(i => new CdsIssuer(
+            (string)i!["iss"]!, (string?)i["organization"] ?? "default", i["jwks"]!["keys"]!.AsArray())).ToList();
+    }
+
+    public static (Verified? Token, string? Error) Verify(string token, string audience, IReadOnlyList<CdsIssuer> issuers, DateTimeOffset now)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 3) return (null, "not a JWT");
+        JsonNode header, payload;
+        byte[] signature;
+        try
+        {
+            header = JsonNode.Parse(Base64Url(parts[0]))!;
+            payload = JsonNode.Parse(Base64Url(parts[1]))!;
+            signature = Base64Url(parts[2]);
+        }
+        catch (Exception e) when (e is FormatException or JsonException) { return (null, "malformed JWT"); }
+
+        var alg = (string?)header["alg"];
+        if (alg is not ("ES384" or "RS384")) return (null, $"algorithm {alg} is not accepted (ES384, RS384)");
+        var iss = payload["iss"] is JsonValue i && i.TryGetValue<string>(out var s) ? s : null;
+        var issuer = issuers.FirstOrDefault(x => x.Iss == iss);
+        if (issuer is null) return (null, "issuer not allowed");
+        var kid = (string?)header["kid"];
+        var signed = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
+        var keys = issuer.Keys.Where(k => kid is null || (string?)k!["kid"] == kid).ToList();
+        if (!keys.Any(k => VerifySignature(alg, k!, signed, signature))) return (null, "signature does not verify");
+
+        var aud = payload["aud"];
+        var audiences = aud is JsonArray many ? many.Select(a => (string?)a).ToList() : [(string?)aud];
+        if (!audiences.Contains(audience)) return (null, "audience is not this service");
+        if (payload["exp"] is not JsonValue expValue || !expValue.TryGetValue<long>(out var exp)) return (null, "exp missing");
+        var expires = DateTimeOffset.FromUnixTimeSeconds(exp);
+        if (expires + Skew < now) return (null, "token expired");
+        if (payload["jti"] is not JsonValue jtiValue || !jtiValue.TryGetValue<string>(out var jti) || jti.Length == 0) return (null, "jti missing");
+        return (new Verified(issuer, jti, expires), null);
+    }
+
+    private static bool VerifySignature(string alg, JsonNode jwk, byte[] data, byte[] signature)
+    {
+        try
+        {
+            if (alg == "ES384" && (string?)jwk["kty"] == "EC" && (string?)jwk["crv"] == "P-384")
+            {
+                using var ec = ECDsa.Create(new ECParameters
+                {
+                    Curve = ECCurve.NamedCurves.nistP384, Q = new ECPoint { X = Base64Url((string)jwk["x"]!), Y = Base64Url((string)jwk["y"]!) },
+                });
+                return ec.VerifyData(data, signature, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            }
+            if (alg == "RS384" && (string?)jwk["kty"] == "RSA")
+            {
+                using var rsa = RSA.Create(new RSAParameters { Modulus = Base64Url((string)jwk["n"]!), Exponent = Base64Url((string)jwk["e"]!) });
+                return rsa.VerifyData(data, signature, HashAlgorithmName.SHA384, RSASignaturePadding.Pkcs1);
+            }
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException or InvalidOperationException) { }
+        return false;
+    }
+
+    public static byte[] Base64Url(string text)
+    {
+        var s = text.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
+    }
+}
