@@ -110,9 +110,13 @@ public static class FhirEndpoints
         {
             if (!ifNoneExist.StartsWith("identifier=", StringComparison.Ordinal))
                 return (400, FhirJson.Outcome("error", "not-supported", "If-None-Exist supports identifier=system|value only."), null);
-            // externalId is unique per organization, so a match is one record; several (412) cannot occur here.
-            if (await injections.FindByExternalIdAsync(org.Id, Uri.UnescapeDataString(ifNoneExist["identifier=".Length..]), ct) is { } match)
-                return (200, ProcedureMapping.ToFhir(match, catalog), Location(match));
+            // A token with a system matches at most one record (externalId is unique); identifier=value matches every system's.
+            var token = Uri.UnescapeDataString(ifNoneExist["identifier=".Length..]);
+            var bar = token.IndexOf('|');
+            var matches = await injections.FindByIdentifierAsync(org.Id, bar < 0 ? null : token[..bar], bar < 0 ? token : token[(bar + 1)..], ct);
+            if (matches.Count > 1)
+                return (412, FhirJson.Outcome("error", "multiple-matches", $"If-None-Exist matches {matches.Count} Procedures; add the identifier system."), null);
+            if (matches.Count == 1) return (200, ProcedureMapping.ToFhir(matches[0], catalog), Location(matches[0]));
         }
 
         if (procedure.Status == "entered-in-error")

@@ -179,6 +179,26 @@ public sealed class InjectionStore(TrackerDatabase db, EligibilityEvaluator eval
             ? new RecordOutcome.Replayed(existing)
             : new RecordOutcome.Conflict($"externalId '{injection.ExternalId}' is already used by injection {existing.Id} with different content.");
 
+    /// <summary>
+    /// Injections whose externalId is <c>system|value</c>: with a system, the one exact match; without one (a FHIR token
+    /// <c>identifier=value</c>), every system's record with that value, so several can match.
+    /// </summary>
+    public Task<IReadOnlyList<InjectionRow>> FindByIdentifierAsync(long org, string? system, string value, CancellationToken ct = default)
+    {
+        const string sql = $"""
+            select {InjectionRow.Columns} from injections i join patients p on p.id = i.patient_id
+            where i.organization_id = @org
+              and (case when @system::text is null then right(i.external_id, length(@value) + 1) = '|' || @value
+                        else i.external_id = @system || '|' || @value end)
+            order by i.recorded_at
+            """;
+        return db.IdempotentAsync<IReadOnlyList<InjectionRow>>(async c =>
+        {
+            await using var connection = await db.OpenAsync(c);
+            return (await connection.QueryAsync<InjectionRow>(new CommandDefinition(sql, new { org, system, value }, cancellationToken: c))).ToList();
+        }, ct);
+    }
+
     /// <summary>The injection stored with this externalId (voided or not); null when none.</summary>
     public Task<InjectionRow?> FindByExternalIdAsync(long org, string externalId, CancellationToken ct = default) =>
         db.IdempotentAsync(async c =>

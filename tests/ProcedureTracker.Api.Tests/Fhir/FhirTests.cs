@@ -54,6 +54,25 @@ public class FhirTests : ApiTest
     }
 
     [Test]
+    public async Task Conditional_create_matching_several_records_is_412_and_stores_nothing()
+    {
+        var patient = NewPatient();
+        var value = "SHARED-" + patient;
+        foreach (var system in new[] { "urn:system:a", "urn:system:b" })
+        {
+            var json = Example("procedure-esi.json", patient).Replace("urn:oid:2.16.840.1.113883.19.5.99999.1", system).Replace("PROC-ESI-0001", value);
+            Assert.That((await PostProcedure(json)).StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        }
+        var third = Example("procedure-esi.json", patient).Replace("urn:oid:2.16.840.1.113883.19.5.99999.1", "urn:system:c").Replace("PROC-ESI-0001", value);
+        var response = await PostProcedure(third, $"identifier={value}");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.PreconditionFailed));
+        Assert.That((await Json(response)).GetProperty("issue")[0].GetProperty("code").GetString(), Is.EqualTo("multiple-matches"));
+        Assert.That((await Json(await Admin.GetAsync($"/v1/patients/{patient}/injections"))).GetProperty("injections").GetArrayLength(), Is.EqualTo(2));
+        Assert.That((await PostProcedure(third, $"identifier=urn:system:a|{value}")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "with a system, one match");
+    }
+
+    [Test]
     public async Task Batch_answers_each_entry_with_its_own_status()
     {
         var patient = NewPatient();
