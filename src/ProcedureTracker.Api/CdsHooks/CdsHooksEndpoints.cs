@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -109,9 +108,7 @@ public static class CdsHooksEndpoints
         var procedure = cpt is null ? null : catalog.Procedures.FirstOrDefault(p => p.CptCodes.Contains(cpt));
         if (procedure is null) return null;
 
-        var codes = order?["bodySite"].Codings().Where(c => c.System == FhirTerms.Snomed).Select(c => c.Code ?? "").ToList() ?? [];
-        var region = codes.Select(c => FhirTerms.RegionBySnomed.GetValueOrDefault(c)).FirstOrDefault(r => r is not null);
-        var side = codes.Select(c => FhirTerms.LateralityBySnomed.GetValueOrDefault(c)).FirstOrDefault(r => r is not null);
+        var (region, side) = FhirTerms.Site(order?["bodySite"]);
         if (region is null)
         {
             // Appointments carry no body site: judge the site of the patient's latest injection of that procedure.
@@ -122,10 +119,8 @@ public static class CdsHooksEndpoints
         LateralityCodes.TryParse(side ?? "none", out var laterality);
 
         var when = order.Str("occurrenceDateTime") ?? order?["occurrencePeriod"].Str("start") ?? order.Str("start");
-        var date = today;
-        if (when is { Length: 10 } && LocalDatePattern.Iso.Parse(when) is { Success: true } d) date = d.Value;
-        else if (when is not null && DateTimeOffset.TryParse(when, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
-            date = Instant.FromDateTimeOffset(at).InZone(zone).Date;
+        // A dateTime without an offset is invalid FHIR; a CDS check still reads its date rather than assume today.
+        var date = (when is null ? null : FhirTerms.DateOfService(when, zone) ?? (when.Length > 10 ? FhirTerms.DateOfService(when[..10], zone) : null)) ?? today;
         return new ProposedInjection(procedure.Code, new BodySite(region, laterality), null, date);
     }
 

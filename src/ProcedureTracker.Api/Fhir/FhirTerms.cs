@@ -1,3 +1,8 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using NodaTime;
+using NodaTime.Text;
+
 namespace ProcedureTracker.Api.Fhir;
 
 /// <summary>Code systems and the SNOMED CT ↔ region/laterality tables of DOMAIN.md and API.md.</summary>
@@ -31,4 +36,25 @@ public static class FhirTerms
     };
 
     public static readonly IReadOnlyDictionary<string, string> SnomedByLaterality = LateralityBySnomed.ToDictionary(p => p.Value, p => p.Key);
+
+    /// <summary>Region and side codes from the SNOMED CT codings of a <c>bodySite</c> (null where none maps).</summary>
+    public static (string? Region, string? Laterality) Site(JsonNode? bodySite)
+    {
+        var codes = bodySite.Codings().Where(c => c.System == Snomed && c.Code is not null).Select(c => c.Code!).ToList();
+        return (codes.Select(c => RegionBySnomed.GetValueOrDefault(c)).FirstOrDefault(r => r is not null),
+            codes.Select(c => LateralityBySnomed.GetValueOrDefault(c)).FirstOrDefault(r => r is not null));
+    }
+
+    /// <summary>
+    /// A FHIR date or dateTime as a date of service in <paramref name="zone"/>: a bare date is taken as is; a dateTime
+    /// must carry its offset (or Z) and is converted. Null when the text is neither.
+    /// </summary>
+    public static LocalDate? DateOfService(string text, DateTimeZone zone)
+    {
+        if (text.Length == 10) return LocalDatePattern.Iso.Parse(text) is { Success: true } d ? d.Value : null;
+        var hasOffset = text.Contains('T') && (text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > 10);
+        return hasOffset && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
+            ? Instant.FromDateTimeOffset(at).InZone(zone).Date
+            : null;
+    }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
@@ -52,9 +51,7 @@ public static class ProcedureMapping
         if (cpt is null && ours is null) errors.Add("Procedure.code", $"code.coding needs a CPT code (system {FhirTerms.Cpt}).");
         else if (procedure is null) errors.Add("Procedure.code", $"CPT code '{cpt}' is not a procedure in the catalog.");
 
-        var bodySite = resource?["bodySite"].Codings().Where(c => c.System == FhirTerms.Snomed).Select(c => c.Code).ToList() ?? [];
-        var region = bodySite.Select(c => c is null ? null : FhirTerms.RegionBySnomed.GetValueOrDefault(c)).FirstOrDefault(r => r is not null);
-        var laterality = bodySite.Select(c => c is null ? null : FhirTerms.LateralityBySnomed.GetValueOrDefault(c)).FirstOrDefault(r => r is not null);
+        var (region, laterality) = FhirTerms.Site(resource?["bodySite"]);
         if (region is null) errors.Add("Procedure.bodySite", "bodySite needs a SNOMED CT region code from the mapping table.");
 
         var date = PerformedDate(resource, zone, errors);
@@ -79,10 +76,7 @@ public static class ProcedureMapping
     {
         var text = resource.Str("performedDateTime") ?? resource?["performedPeriod"].Str("start");
         if (text is null) { errors.Add("Procedure.performed", "performedDateTime or performedPeriod.start is required."); return null; }
-        if (text.Length == 10) return text; // a FHIR date: already the date of service
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) && text.Contains('T') &&
-            (text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > 10))
-            return LocalDatePattern.Iso.Format(Instant.FromDateTimeOffset(at).InZone(zone).Date);
+        if (FhirTerms.DateOfService(text, zone) is { } date) return LocalDatePattern.Iso.Format(date);
         errors.Add("Procedure.performed", $"'{text}' is not a FHIR dateTime with a time zone, nor a date.");
         return null;
     }
