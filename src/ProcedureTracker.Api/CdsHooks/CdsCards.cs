@@ -30,10 +30,14 @@ public static class CdsCards
         ["topic"] = new JsonObject { ["system"] = FhirTerms.CardType, ["code"] = "limits", ["display"] = "Limits" },
     };
 
-    /// <summary>A critical card when not eligible, a warning when this uses the last allowed session, else none.</summary>
+    /// <summary>
+    /// A critical card when not eligible, a warning when this uses the last allowed session, an info card when it is
+    /// eligible but something was not checked (no plan, a plan with no version in force), else none.
+    /// </summary>
     public static JsonObject? Card(EligibilityResult result, string procedureName)
     {
         if (result.Eligible && result.Warnings.Count == 0) return null;
+        var limitWarning = result.Warnings.FirstOrDefault(w => !result.Unchecked.Contains(w));
         var card = new JsonObject { ["uuid"] = Guid.NewGuid().ToString(), ["source"] = Source() };
         if (!result.Eligible)
         {
@@ -43,10 +47,15 @@ public static class CdsCards
             card["summary"] = Truncate($"{when}: {Reason(first, result)} ({first.Policy})");
             card["overrideReasons"] = OverrideReasons.DeepClone();
         }
-        else
+        else if (limitWarning is not null)
         {
             card["indicator"] = "warning";
-            card["summary"] = Truncate(result.Warnings[0]);
+            card["summary"] = Truncate(limitWarning);
+        }
+        else
+        {
+            card["indicator"] = "info";
+            card["summary"] = Truncate("Eligible, but not every limit was checked: " + result.Unchecked[0]);
         }
         card["detail"] = Detail(result, procedureName);
         return card;

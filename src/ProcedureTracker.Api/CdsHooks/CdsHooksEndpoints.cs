@@ -71,7 +71,11 @@ public static class CdsHooksEndpoints
             var proposal = await ProposalAsync(order, patientId!, catalog, zone, today, injections, caller.Organization.Id, ct);
             if (proposal is null) continue; // not an injection we track (no CPT code of the catalog, or no site to judge)
             var (planExists, result) = await injections.CheckAsync(caller.Organization.Id, patientId!, plan, proposal, ct);
-            if (!planExists) (_, result) = await injections.CheckAsync(caller.Organization.Id, patientId!, null, proposal, ct);
+            if (!planExists)
+            {
+                (_, result) = await injections.CheckAsync(caller.Organization.Id, patientId!, null, proposal, ct);
+                result = result.WithUnchecked($"The Coverage plan '{plan}' is not a plan this clinic has: its limits were not checked.");
+            }
             if (CdsCards.Card(result, catalog.ProcedureName(proposal.Procedure)) is { } card) cards.Add(card);
             if (service.Hook == "order-sign")
             {

@@ -16,12 +16,12 @@ public sealed record UsageDto(string Policy, string RuleId, string Kind, decimal
     LocalDate WindowStart, LocalDate WindowEnd, string Window);
 
 public sealed record EligibilityResponse(bool Eligible, LocalDate Date, LocalDate? EarliestEligibleDate, IReadOnlyList<ViolationDto> Violations,
-    IReadOnlyList<UsageDto> Usage, IReadOnlyList<string> Warnings);
+    IReadOnlyList<UsageDto> Usage, IReadOnlyList<string> Warnings, string? Plan, IReadOnlyList<string> PoliciesChecked);
 
 public static class EligibilityMapping
 {
     public static EligibilityResponse ToResponse(this EligibilityResult r) => new(r.Eligible, r.Date, r.EarliestEligibleDate,
         r.Violations.Select(v => new ViolationDto(v.Policy, v.RuleId, v.Kind.ToCode(), v.Message, v.ConflictingDates, v.PassesOn)).ToList(),
         r.Usage.Select(u => new UsageDto(u.Policy, u.RuleId, u.Kind.ToCode(), u.Used, u.Limit, u.Remaining, u.Unit, u.WindowStart, u.WindowEnd, u.Window.ToCode())).ToList(),
-        r.Warnings);
+        r.Warnings, r.Plan, r.PoliciesChecked);
 }

@@ -15,7 +15,7 @@ public sealed record RuleRequest(string? Id, string? Kind, List<string?>? Proced
 
 public sealed record RuleDto(string Id, string Kind, IReadOnlyList<string> Procedures, string Scope, int? Days, int? Max, decimal? MaxMpeMg, string? Window);
 
-public sealed record PolicyResponse(string Code, string Name, string PlanYearStart, bool AlwaysApply, LocalDate EffectiveFrom, int Version,
+public sealed record PolicyResponse(string Code, string Name, string PlanYearStart, bool AlwaysApply, LocalDate? EffectiveFrom, int Version,
     Instant CreatedAt, IReadOnlyList<RuleDto> Rules);
 
 public static class PolicyMapping

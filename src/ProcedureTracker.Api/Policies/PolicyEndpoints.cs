@@ -23,9 +23,9 @@ public static class PolicyEndpoints
         PolicyStore policies, ProcedureCatalog catalog, IClock clock, CancellationToken ct)
     {
         var caller = ApiKeyAuthentication.CallerOf(user);
-        var validated = PolicyValidator.Validate(code, request?.ToDraft(), catalog, clock.Today(caller.Organization));
+        var validated = PolicyValidator.Validate(code, request?.ToDraft(), catalog);
         if (validated.Value is not { } policy) return Problems.Invalid(validated.Errors!);
-        var stored = await policies.PutAsync(caller.Organization.Id, policy, caller.KeyId, ct);
+        var stored = await policies.PutAsync(caller.Organization.Id, policy, clock.Today(caller.Organization), caller.KeyId, ct);
         return TypedResults.Ok(stored.ToResponse());
     }
 

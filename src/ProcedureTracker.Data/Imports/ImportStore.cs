@@ -83,8 +83,7 @@ public sealed class ImportStore(TrackerDatabase db, EligibilityEvaluator evaluat
             }
             var c = injection.Clinical;
             var history = histories.TryGetValue(injection.PatientId, out var h) ? h : histories[injection.PatientId] = [];
-            var policies = PolicyStore.InForce(versions, injection.Plan, c.Date);
-            var result = evaluator.Evaluate(new ProposedInjection(c.Procedure.Code, c.Site, c.Steroid, c.Date), history, policies);
+            var result = evaluator.Evaluate(new ProposedInjection(c.Procedure.Code, c.Site, c.Steroid, c.Date), history, versions, injection.Plan);
             var id = Guid.CreateVersion7();
             var ruleIds = result.Violations.Select(v => $"{v.Policy}/{v.RuleId}").ToList();
             history.Add(new InjectionRecord(id, c.Procedure.Code, c.Site, c.Steroid, c.Date));

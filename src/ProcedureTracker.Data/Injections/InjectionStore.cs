@@ -8,42 +8,60 @@ using ProcedureTracker.Domain.Policies;
 
 namespace ProcedureTracker.Data.Injections;
 
-/// <summary>What a check needs: the policies in force and the patient's history within reach of them.</summary>
+/// <summary>What a check needs: the plan it is judged under, every policy version it can meet, and the patient's history within reach of them.</summary>
 /// <param name="PlanExists">False when a plan was named that the organization does not have.</param>
-/// <param name="Policies">The named plan's version in force on the date, plus every always-apply policy's.</param>
-/// <param name="History">Non-voided records the rules can reach from the date, by date.</param>
-public sealed record EligibilityContext(bool PlanExists, IReadOnlyList<Policy> Policies, IReadOnlyList<InjectionRecord> History);
+/// <param name="Plan">The plan judged under: the named one, else the plan of the patient's latest injection that has one; null when neither.</param>
+/// <param name="PlanInferred">True when no plan was named and <paramref name="Plan"/> came from the patient's latest injection.</param>
+/// <param name="Policies">Every version of the plan and of each always-apply policy that governs some day from the date to two years later.</param>
+/// <param name="History">Non-voided records the rules can reach from those days, by date.</param>
+public sealed record EligibilityContext(bool PlanExists, string? Plan, bool PlanInferred, IReadOnlyList<Policy> Policies, IReadOnlyList<InjectionRecord> History);
 
 /// <summary>Injections: the eligibility context, the atomic check-and-record, history and voids.</summary>
 public sealed class InjectionStore(TrackerDatabase db, EligibilityEvaluator evaluator)
 {
-    private const string Latest = """
-        latest as (
-            select distinct on (policy_code) policy_code, version, name, plan_year_start, always_apply, effective_from, rules, created_at
-            from policy_versions
-            where organization_id = @org and effective_from <= @date
-            order by policy_code, effective_from desc, version desc),
-        in_force as (select * from latest where policy_code = @plan or always_apply)
+    /// <summary>Days from the asked date to the end of the earliest-date search (two years, with a leap day to spare).</summary>
+    private const string SearchDays = "731";
+
+    // The plan (named, or the latest injection's), then every version of it and of each policy that has an always-apply
+    // version, with the day the next version of its code takes over, kept when it governs some day of [date, date + 2y].
+    private const string Reachable = $"""
+        chosen as (
+            select coalesce(@plan::text, (
+                select i.plan from injections i join patients p on p.id = i.patient_id
+                where i.organization_id = @org and p.organization_id = @org and p.external_id = @patient
+                  and i.voided_at is null and i.plan is not null
+                order by i.date_of_service desc, i.recorded_at desc limit 1)) as plan),
+        codes as (
+            select (select plan from chosen) as code
+            union select distinct policy_code from policy_versions where organization_id = @org and always_apply),
+        versions as (
+            select v.*, lead(v.effective_from) over (partition by v.policy_code order by v.effective_from nulls first, v.version) as next_from
+            from policy_versions v where v.organization_id = @org and v.policy_code in (select code from codes)),
+        reachable as (
+            select * from versions
+            where (effective_from is null or effective_from <= @date + {SearchDays}) and (next_from is null or next_from > @date))
         """;
 
-    // One round trip: whether the plan exists, the policies in force, and the history bounded by the longest reach of
-    // those rules (a min-interval of N days, or one year for any window), ahead as far as the two-year search needs.
+    // One round trip: whether the named plan exists, the plan chosen, the reachable versions, and the history bounded by
+    // the longest reach of their rules (a min-interval of N days, or one year for any window) around [date, date + 2y].
     private const string ContextSql = $"""
         select exists(select 1 from policies where organization_id = @org and code = @plan);
-        with {Latest}
+        with {Reachable}
+        select plan from chosen;
+        with {Reachable}
         select policy_code as PolicyCode, version, name, plan_year_start as PlanYearStart, always_apply as AlwaysApply,
                effective_from as EffectiveFrom, rules::text as Rules, created_at as CreatedAt
-        from in_force order by always_apply, policy_code;
-        with {Latest},
+        from reachable order by policy_code, effective_from nulls first, version;
+        with {Reachable},
         reach as (
             select greatest(366, coalesce(max((r ->> 'days')::int), 0)) as days
-            from in_force f cross join lateral jsonb_array_elements(f.rules) r)
+            from reachable f cross join lateral jsonb_array_elements(f.rules) r)
         select i.id, i.procedure, i.region, i.laterality, i.site_detail as SiteDetail, i.steroid_drug as SteroidDrug,
                i.steroid_dose_mg as SteroidDoseMg, i.steroid_mpe_mg as SteroidMpeMg, i.date_of_service as DateOfService
         from injections i join patients p on p.id = i.patient_id
         where i.organization_id = @org and p.organization_id = @org and p.external_id = @patient and i.voided_at is null
           and i.date_of_service >= @date - (select days from reach)
-          and i.date_of_service <= @date + 1096 + (select days from reach)
+          and i.date_of_service <= @date + {SearchDays} + (select days from reach)
         order by i.date_of_service
         """;
 
@@ -59,11 +77,23 @@ public sealed class InjectionStore(TrackerDatabase db, EligibilityEvaluator eval
         string? plan, LocalDate date, CancellationToken ct)
     {
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(ContextSql, new { org, patient, plan, date }, tx, cancellationToken: ct));
-        var planExists = plan is null || await grid.ReadSingleAsync<bool>();
-        if (plan is null) await grid.ReadSingleAsync<bool>();
+        var planExists = await grid.ReadSingleAsync<bool>() || plan is null;
+        var chosen = await grid.ReadSingleOrDefaultAsync<string?>();
         var policies = (await grid.ReadAsync<PolicyRow>()).Select(r => r.ToVersion().Policy).ToList();
         var history = (await grid.ReadAsync<InjectionRow>()).Select(r => r.ToRecord()).ToList();
-        return new EligibilityContext(planExists, policies, history);
+        return new EligibilityContext(planExists, chosen, plan is null && chosen is not null, policies, history);
+    }
+
+    /// <summary>
+    /// Judges <paramref name="proposal"/> against a loaded context, adding the warning that says which plan was used
+    /// when none was named.
+    /// </summary>
+    public EligibilityResult Evaluate(ProposedInjection proposal, IReadOnlyList<InjectionRecord> history, EligibilityContext context)
+    {
+        var result = evaluator.Evaluate(proposal, history, context.Policies, context.Plan);
+        return context.PlanInferred
+            ? result.WithUnchecked($"No plan was named: the plan of the patient's latest injection, '{context.Plan}', was used.")
+            : result;
     }
 
     /// <summary>Evaluates a proposal against the stored history (no lock: a read).</summary>
@@ -71,7 +101,7 @@ public sealed class InjectionStore(TrackerDatabase db, EligibilityEvaluator eval
         CancellationToken ct = default)
     {
         var context = await LoadContextAsync(org, patient, plan, proposal.Date, ct);
-        return (context.PlanExists, evaluator.Evaluate(proposal, context.History, context.Policies));
+        return (context.PlanExists, Evaluate(proposal, context.History, context));
     }
 
     /// <summary>
@@ -141,7 +171,7 @@ public sealed class InjectionStore(TrackerDatabase db, EligibilityEvaluator eval
         }
 
         var proposal = new ProposedInjection(clinical.Procedure.Code, clinical.Site, clinical.Steroid, clinical.Date);
-        var eligibility = evaluator.Evaluate(proposal, history, context.Policies);
+        var eligibility = Evaluate(proposal, history, context);
         if (!eligibility.Eligible && injection.OverrideReason is null && injection.PriorAuthorization is null && injection.OverLimitReason is null)
             return new RecordOutcome.Refused(eligibility);
 

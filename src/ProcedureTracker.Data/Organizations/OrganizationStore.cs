@@ -1,3 +1,4 @@
+using NodaTime;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
@@ -26,8 +27,13 @@ public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
         await using var tx = await connection.BeginTransactionAsync(ct);
         var created = await connection.QuerySingleOrDefaultAsync<Organization>(new CommandDefinition(insert, new { code, name, timeZone }, tx, cancellationToken: ct));
         if (created is not null)
+        {
+            // Each default is a first version without a date, so it governs from the beginning of time; today only
+            // matters to later versions.
+            var today = SystemClock.Instance.GetCurrentInstant().InZone(DateTimeZoneProviders.Tzdb[timeZone]).Date;
             foreach (var policy in DefaultPolicies.All)
-                await policies.PutAsync(connection, tx, created.Id, policy, null, ct);
+                await policies.PutAsync(connection, tx, created.Id, policy, today, null, ct);
+        }
         var organization = created ?? await connection.QuerySingleAsync<Organization>(new CommandDefinition(select, new { code }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return organization;

@@ -13,37 +13,41 @@ public sealed class PolicyStore(TrackerDatabase db)
         effective_from as EffectiveFrom, rules::text as Rules, created_at as CreatedAt
         """;
 
-    /// <summary>Stores <paramref name="policy"/> as the next version of its code.</summary>
-    public async Task<PolicyVersion> PutAsync(long organizationId, Policy policy, Guid? actor, CancellationToken ct = default)
+    /// <summary>
+    /// Stores <paramref name="policy"/> as the next version of its code. Without an effective date, a first version
+    /// governs from the beginning of time and a later one from <paramref name="today"/> (DOMAIN.md "Policy versions").
+    /// </summary>
+    public async Task<PolicyVersion> PutAsync(long organizationId, Policy policy, LocalDate today, Guid? actor, CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var stored = await PutAsync(connection, tx, organizationId, policy, actor, ct);
+        var stored = await PutAsync(connection, tx, organizationId, policy, today, actor, ct);
         await tx.CommitAsync(ct);
         return stored;
     }
 
     internal async Task<PolicyVersion> PutAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long organizationId, Policy policy,
-        Guid? actor, CancellationToken ct)
+        LocalDate today, Guid? actor, CancellationToken ct)
     {
         // The policies row serializes concurrent PUTs of one code, so version numbers never collide.
         const string sql = $"""
             insert into policies (organization_id, code) values (@organizationId, @code) on conflict do nothing;
             select 1 from policies where organization_id = @organizationId and code = @code for update;
             insert into policy_versions (organization_id, policy_code, version, name, plan_year_start, always_apply, effective_from, rules, created_by)
-            select @organizationId, @code, coalesce(max(version), 0) + 1, @name, @planYearStart, @alwaysApply, @effectiveFrom, @rules::jsonb, @actor
+            select @organizationId, @code, coalesce(max(version), 0) + 1, @name, @planYearStart, @alwaysApply,
+                   coalesce(@effectiveFrom::date, case when max(version) is null then null else @today::date end), @rules::jsonb, @actor
             from policy_versions where organization_id = @organizationId and policy_code = @code
             returning {Columns};
             """;
         var args = new
         {
             organizationId, code = policy.Code, name = policy.Name, planYearStart = PolicyJson.FormatAnnualDate(policy.PlanYearStart),
-            alwaysApply = policy.AlwaysApply, effectiveFrom = policy.EffectiveFrom, rules = PolicyJson.Serialize(policy.Rules), actor,
+            alwaysApply = policy.AlwaysApply, effectiveFrom = policy.EffectiveFrom, today, rules = PolicyJson.Serialize(policy.Rules), actor,
         };
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct));
         await grid.ReadAsync<int>();
         var row = await grid.ReadSingleAsync<PolicyRow>();
-        await Audit.WriteAsync(connection, tx, organizationId, actor, "put", "policy", policy.Code, new { row.Version, effectiveFrom = policy.EffectiveFrom.ToString() }, ct);
+        await Audit.WriteAsync(connection, tx, organizationId, actor, "put", "policy", policy.Code, new { row.Version, effectiveFrom = row.EffectiveFrom?.ToString() }, ct);
         return row.ToVersion();
     }
 
@@ -58,7 +62,7 @@ public sealed class PolicyStore(TrackerDatabase db)
     /// <summary>Every version of every policy of the organization, ordered by code, effective date and version.</summary>
     public Task<IReadOnlyList<Policy>> AllVersionsAsync(long organizationId, CancellationToken ct = default)
     {
-        const string sql = $"select {Columns} from policy_versions where organization_id = @organizationId order by policy_code, effective_from, version";
+        const string sql = $"select {Columns} from policy_versions where organization_id = @organizationId order by policy_code, effective_from nulls first, version";
         return db.IdempotentAsync<IReadOnlyList<Policy>>(async c =>
         {
             await using var connection = await db.OpenAsync(c);
@@ -72,7 +76,7 @@ public sealed class PolicyStore(TrackerDatabase db)
     /// <paramref name="date"/>, keeping the named plan and every always-apply policy (the in-memory twin of the check's SQL).
     /// </summary>
     public static List<Policy> InForce(IEnumerable<Policy> versions, string? plan, LocalDate date) =>
-        versions.Where(p => p.EffectiveFrom <= date).GroupBy(p => p.Code).Select(g => g.Last())
+        versions.Where(p => p.StartsBy(date)).GroupBy(p => p.Code).Select(g => g.Last())
             .Where(p => p.AlwaysApply || p.Code == plan).ToList();
 
     /// <summary>True when the organization has a policy with this code (any version).</summary>
@@ -89,8 +93,8 @@ public sealed class PolicyStore(TrackerDatabase db)
         const string sql = $"""
             select distinct on (policy_code) {Columns}
             from policy_versions
-            where organization_id = @organizationId and effective_from <= @asOf and (@code::text is null or policy_code = @code)
-            order by policy_code, effective_from desc, version desc
+            where organization_id = @organizationId and (effective_from is null or effective_from <= @asOf) and (@code::text is null or policy_code = @code)
+            order by policy_code, effective_from desc nulls last, version desc
             """;
         return db.IdempotentAsync<IReadOnlyList<PolicyVersion>>(async c =>
         {

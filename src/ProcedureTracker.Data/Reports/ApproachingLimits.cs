@@ -58,7 +58,7 @@ public sealed class ApproachingLimits(TrackerDatabase db, PolicyStore policyStor
         var seen = new HashSet<(string, string, string?)>();
         foreach (var probe in history.Select(r => (r.Procedure, r.Site.Region, r.Site.Laterality)).Distinct())
         {
-            var result = evaluator.Evaluate(new ProposedInjection(probe.Procedure, new BodySite(probe.Region, probe.Laterality), null, date), history, policies);
+            var result = evaluator.Evaluate(new ProposedInjection(probe.Procedure, new BodySite(probe.Region, probe.Laterality), null, date), history, versions, plan);
             foreach (var usage in result.Usage)
             {
                 var near = usage.Unit == "mg" ? usage.Remaining <= MgThreshold : usage.Remaining <= 1;

@@ -34,7 +34,7 @@ public sealed class ReportStore(TrackerDatabase db)
             with starts as (
                 select distinct on (policy_code) policy_code, plan_year_start
                 from policy_versions where organization_id = @org
-                order by policy_code, effective_from desc, version desc),
+                order by policy_code, effective_from desc nulls last, version desc),
             dated as (
                 select i.patient_id, i.plan, i.procedure, i.date_of_service, i.steroid_drug, i.steroid_mpe_mg,
                        case when @planBasis then coalesce(s.plan_year_start, '01-01') else '01-01' end as month_day

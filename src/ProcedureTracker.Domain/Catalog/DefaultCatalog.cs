@@ -30,13 +30,16 @@ public static class DefaultCatalog
         new("lumbar-sacral-spine", "lumbar/sacral spine"), new("sacroiliac", "sacroiliac joint"),
     ];
 
-    /// <summary>Corticosteroids with MPE factors (methylprednisolone 4 mg = triamcinolone 4 mg = dexamethasone 0.75 mg).</summary>
+    /// <summary>Corticosteroids with MPE factors (methylprednisolone 4 mg = triamcinolone 4 mg = dexamethasone
+    /// 0.75 mg = betamethasone 0.75 mg = prednisolone 5 mg = hydrocortisone 20 mg).</summary>
     public static IReadOnlyList<SteroidDrug> Drugs { get; } =
     [
         new("methylprednisolone", "methylprednisolone", 1m, 200m),
         new("triamcinolone", "triamcinolone", 1m, 200m),
         new("dexamethasone", "dexamethasone", 5.33m, 40m),
         new("betamethasone", "betamethasone", 5.33m, 36m),
+        new("prednisolone", "prednisolone", 0.8m, 250m),
+        new("hydrocortisone", "hydrocortisone", 0.2m, 1000m),
     ];
 
     /// <summary>The whole default catalog.</summary>

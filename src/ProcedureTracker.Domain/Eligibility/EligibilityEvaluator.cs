@@ -16,11 +16,40 @@ public sealed class EligibilityEvaluator(ProcedureCatalog catalog)
 
     /// <summary>
     /// Evaluates <paramref name="proposal"/> against <paramref name="history"/> (any order; voided records are ignored)
-    /// under <paramref name="policies"/> (the versions in force on the proposal's date; a policy's rules that do not
-    /// name the proposed procedure do not apply). The earliest eligible date is exact: it is the first date on or
-    /// after the asked date on which every rule passes, judged with the same policy versions.
+    /// under every version in <paramref name="policies"/>, each applying on the days it is in force (see
+    /// <see cref="Evaluate(ProposedInjection, IEnumerable{InjectionRecord}, IReadOnlyList{Policy}, string?)"/>), with
+    /// no plan filter: every policy given applies, and no plan warnings are added.
     /// </summary>
-    public EligibilityResult Evaluate(ProposedInjection proposal, IEnumerable<InjectionRecord> history, IReadOnlyList<Policy> policies)
+    public EligibilityResult Evaluate(ProposedInjection proposal, IEnumerable<InjectionRecord> history, IReadOnlyList<Policy> policies) =>
+        Evaluate(proposal, history, policies, static _ => true, null);
+
+    /// <summary>
+    /// Evaluates <paramref name="proposal"/> against <paramref name="history"/> (any order; voided records are ignored)
+    /// under the payer plan <paramref name="plan"/> and the clinic protocols. <paramref name="policies"/> holds versions:
+    /// each governs from its <see cref="Policy.EffectiveFrom"/> (null: the beginning of time) until the next version of
+    /// the same code (by date; of two on one date, the later in the list wins). A version applies when it is
+    /// <paramref name="plan"/>'s or <see cref="Policy.AlwaysApply"/>. The asked date is judged with the versions in
+    /// force on it, and so is every candidate date of the earliest-date search, so asking again on the reported
+    /// earliest date answers eligible. Pass every version that can govern a day up to two years ahead.
+    /// Warnings say what was not checked: a named plan with no version in force on the date, or no plan at all.
+    /// </summary>
+    public EligibilityResult Evaluate(ProposedInjection proposal, IEnumerable<InjectionRecord> history, IReadOnlyList<Policy> policies, string? plan)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        var result = Evaluate(proposal, history, policies, p => p.AlwaysApply || (plan is not null && p.Code == plan), plan);
+        var notes = new List<string>();
+        if (plan is null) notes.Add("No payer plan was named or found for this patient: only the clinic protocols were checked.");
+        else if (!policies.Any(p => p.Code == plan && p.StartsBy(proposal.Date)))
+        {
+            var first = policies.Where(p => p.Code == plan).Select(p => p.EffectiveFrom).Min();
+            notes.Add($"Plan '{plan}' has no version in force on {Messages.Date(proposal.Date)}: its rules were not checked for that date" +
+                (first is { } f ? $" (its first version starts {Messages.Date(f)}; later dates are judged with it)." : "."));
+        }
+        return result.WithUnchecked(notes);
+    }
+
+    private EligibilityResult Evaluate(ProposedInjection proposal, IEnumerable<InjectionRecord> history, IReadOnlyList<Policy> policies,
+        Func<Policy, bool> applies, string? plan)
     {
         ArgumentNullException.ThrowIfNull(proposal);
         ArgumentNullException.ThrowIfNull(history);
@@ -30,19 +59,24 @@ public sealed class EligibilityEvaluator(ProcedureCatalog catalog)
         var day = RuleState.DayNumber(proposal.Date);
         var searchEnd = RuleState.DayNumber(proposal.Date.PlusYears(SearchYears));
         var states = new List<RuleState>();
-        foreach (var policy in policies)
+        var checkedOn = new List<string>();
+        foreach (var (policy, from, to) in Governing(policies, day, searchEnd))
+        {
+            if (!applies(policy)) continue;
+            if (from <= day && day <= to) checkedOn.Add(policy.Code);
             foreach (var rule in policy.Rules)
             {
                 if (!rule.AppliesTo(proposal.Procedure)) continue;
                 var touches = rule.Kind is RuleKind.MinInterval or RuleKind.MaxSessions || proposal.Steroid is not null;
-                states.Add(new RuleState(policy, rule, proposal, prepared, touches, day, searchEnd));
+                states.Add(new RuleState(policy, rule, proposal, prepared, touches, day, searchEnd, from, to));
             }
+        }
 
         var breaches = new (int Start, int End)?[states.Count];
         var eligible = true;
         for (var i = 0; i < states.Count; i++)
         {
-            breaches[i] = states[i].Touches ? states[i].FirstBreach(day) : null;
+            breaches[i] = states[i].Touches && states[i].InForce(day) ? states[i].FirstBreach(day) : null;
             eligible &= breaches[i] is null;
         }
 
@@ -55,6 +89,7 @@ public sealed class EligibilityEvaluator(ProcedureCatalog catalog)
         for (var i = 0; i < states.Count; i++)
         {
             var state = states[i];
+            if (!state.InForce(day)) continue;
             if (breaches[i] is { } breach)
                 violations.Add(new Violation(state.Policy.Code, state.Rule.Id, state.Rule.Kind,
                     Messages.Violation(catalog, state, proposal, breach),
@@ -69,25 +104,60 @@ public sealed class EligibilityEvaluator(ProcedureCatalog catalog)
             if (!isDose && state.Touches && breaches[i] is null && state.Added(day) == 1m && used + 1 == limit)
                 warnings.Add(Messages.LastSession(catalog, state, proposal, window));
         }
-        return new EligibilityResult(eligible, proposal.Date, earliest is { } e ? RuleState.ToDate(e) : null, violations, usage, warnings);
+        return new EligibilityResult(eligible, proposal.Date, earliest is { } e ? RuleState.ToDate(e) : null, violations, usage, warnings)
+        {
+            Plan = plan,
+            PoliciesChecked = checkedOn,
+        };
+    }
+
+    /// <summary>
+    /// Each version with the days it governs, [from, to] as day numbers, keeping those that govern some day of
+    /// [<paramref name="day"/>, <paramref name="searchEnd"/>]. Versions of one code are ordered by date (stable, so of
+    /// two on one date the later in the list wins and the earlier governs no day).
+    /// </summary>
+    private static IEnumerable<(Policy Policy, int From, int To)> Governing(IReadOnlyList<Policy> policies, int day, int searchEnd)
+    {
+        foreach (var versions in policies.GroupBy(p => p.Code, StringComparer.Ordinal))
+        {
+            var ordered = versions.OrderBy(p => p.EffectiveFrom is { } f ? RuleState.DayNumber(f) : int.MinValue).ToList();
+            for (var i = 0; i < ordered.Count; i++)
+            {
+                var from = ordered[i].EffectiveFrom is { } f ? RuleState.DayNumber(f) : int.MinValue;
+                var to = i + 1 < ordered.Count && ordered[i + 1].EffectiveFrom is { } next ? RuleState.DayNumber(next) - 1 : int.MaxValue;
+                if (from <= to && to >= day && from <= searchEnd) yield return (ordered[i], from, to);
+            }
+        }
     }
 
     /// <summary>
     /// Each broken rule's own first passing day, then the first day every rule passes: a leapfrog join where each
     /// rule jumps the day forward to its next passing day until all agree (or one has none before the search end).
     /// </summary>
+    /// <remarks>A rule is one policy code and rule id across versions: its own passing day is the first day on which
+    /// the version governing that day passes (a version that drops or changes the rule counts).</remarks>
     private static int? FindEarliest(List<RuleState> states, (int, int)?[] breaches, int from, int to, int?[] passesOn)
     {
         for (var i = 0; i < states.Count; i++)
-            if (breaches[i] is not null) passesOn[i] = states[i].NextPass(from, to);
+        {
+            if (breaches[i] is null) continue;
+            var same = states.Where(s => s.Policy.Code == states[i].Policy.Code && s.Rule.Id == states[i].Rule.Id).ToList();
+            passesOn[i] = Leapfrog(same, from, to);
+            foreach (var s in same) s.Rewind();
+        }
+        return Leapfrog(states, from, to);
+    }
+
+    private static int? Leapfrog(List<RuleState> states, int from, int to)
+    {
         var day = from;
         for (var agreed = false; !agreed;)
         {
             agreed = true;
-            for (var i = 0; i < states.Count; i++)
+            foreach (var state in states)
             {
-                if (!states[i].Touches) continue;
-                if (states[i].NextPass(day, to) is not { } next) return null;
+                if (!state.Touches) continue;
+                if (state.NextPass(day, to) is not { } next) return null;
                 if (next != day) { day = next; agreed = false; }
             }
         }

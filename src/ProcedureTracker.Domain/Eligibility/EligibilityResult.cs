@@ -10,14 +10,29 @@ namespace ProcedureTracker.Domain.Eligibility;
 /// together; equal to <paramref name="Date"/> when eligible; null when no date within two years works.</param>
 /// <param name="Violations">Every rule broken on <paramref name="Date"/>.</param>
 /// <param name="Usage">Usage of each counting rule that applies to the procedure, in the window containing the date.</param>
-/// <param name="Warnings">Plain-language warnings, e.g. that this session uses the last one allowed.</param>
+/// <param name="Warnings">Plain-language warnings: what was not checked (no plan, a plan with no version in force on the
+/// date), and that this session uses the last one allowed.</param>
 public sealed record EligibilityResult(
     bool Eligible,
     LocalDate Date,
     LocalDate? EarliestEligibleDate,
     IReadOnlyList<Violation> Violations,
     IReadOnlyList<RuleUsage> Usage,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>The payer plan the answer was judged under; null when only clinic protocols were checked (or no plan filter was used).</summary>
+    public string? Plan { get; init; }
+
+    /// <summary>Codes of the policies that had a version in force on <see cref="Date"/> and were checked.</summary>
+    public IReadOnlyList<string> PoliciesChecked { get; init; } = [];
+
+    /// <summary>The warnings (also in <see cref="Warnings"/>) that say what was not checked, e.g. no plan, or a plan with no version in force.</summary>
+    public IReadOnlyList<string> Unchecked { get; init; } = [];
+
+    /// <summary>A copy with <paramref name="notes"/> about what was not checked put first among the warnings.</summary>
+    public EligibilityResult WithUnchecked(params IReadOnlyList<string> notes) =>
+        notes.Count == 0 ? this : this with { Warnings = [.. notes, .. Warnings], Unchecked = [.. notes, .. Unchecked] };
+}
 
 /// <summary>One broken rule.</summary>
 /// <param name="Policy">Code of the policy the rule belongs to.</param>

@@ -15,7 +15,7 @@ internal static class Messages
     public static string Violation(ProcedureCatalog catalog, RuleState state, ProposedInjection proposal, (int Start, int End) breach)
     {
         var rule = state.Rule;
-        var policy = state.Policy.Name;
+        var policy = $"the policy \"{state.Policy.Name}\"";
         if (rule.Kind == RuleKind.MinInterval)
         {
             var day = RuleState.DayNumber(proposal.Date);
@@ -38,7 +38,7 @@ internal static class Messages
                    $"{Mg(total)} MPE; {policy} allows {Mg(rule.MaxMpeMg!.Value)}.";
         }
         var what = rule.Kind == RuleKind.MaxSteroidSessions ? "steroid" : Label(catalog, rule, proposal);
-        if (rule.Max == 0) return $"{policy} does not cover {what} sessions.";
+        if (rule.Max == 0) return $"{Capital(policy)} does not cover {what} sessions.";
         return $"Already {Count((int)used, $"{what} session")}{where} in {window}; {policy} allows {rule.Max}.";
     }
 
@@ -67,6 +67,10 @@ internal static class Messages
         RuleWindow.PlanYear => $"the plan year {Iso.Format(start)} to {Iso.Format(end)}",
         _ => $"the 12 months {Iso.Format(start)} to {Iso.Format(end)}",
     };
+
+    public static string Date(LocalDate date) => Iso.Format(date);
+
+    private static string Capital(string s) => char.ToUpperInvariant(s[0]) + s[1..];
 
     private static string Days(int n) => n == 1 ? "1 day" : $"{n} days";
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";

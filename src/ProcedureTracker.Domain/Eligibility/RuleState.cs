@@ -5,8 +5,10 @@ using ProcedureTracker.Domain.Policies;
 namespace ProcedureTracker.Domain.Eligibility;
 
 /// <summary>
-/// One rule prepared against one patient's history: the sessions (or steroid doses) it counts, sorted by day,
-/// so that a candidate date is judged with binary searches instead of rescanning the history.
+/// One rule of one policy version prepared against one patient's history: the sessions (or steroid doses) it counts,
+/// sorted by day, so that a candidate date is judged with binary searches instead of rescanning the history. The rule
+/// binds only on the days its version is in force (<see cref="ActiveFrom"/> to <see cref="ActiveTo"/>); on other days
+/// it passes, because another version (or none) governs them.
 /// </summary>
 internal sealed class RuleState
 {
@@ -17,9 +19,13 @@ internal sealed class RuleState
     private readonly string _proposedProcedure;
     private readonly decimal _proposedDose;
 
-    public RuleState(Policy policy, Rule rule, ProposedInjection proposal, PreparedHistory history, bool touches, int asked, int searchEnd)
+    public RuleState(Policy policy, Rule rule, ProposedInjection proposal, PreparedHistory history, bool touches, int asked, int searchEnd,
+        int activeFrom = int.MinValue, int activeTo = int.MaxValue)
     {
         Policy = policy;
+        ActiveFrom = activeFrom;
+        ActiveTo = activeTo;
+        _asked = asked;
         Rule = rule;
         Touches = touches;
         _proposedProcedure = proposal.Procedure;
@@ -79,6 +85,15 @@ internal sealed class RuleState
     /// <summary>True when the proposal can break this rule (procedure matches; for steroid rules, a steroid is proposed).</summary>
     public bool Touches { get; }
 
+    /// <summary>First day (day number) the rule's policy version is in force.</summary>
+    public int ActiveFrom { get; }
+
+    /// <summary>Last day (day number) the rule's policy version is in force, before the next version takes over.</summary>
+    public int ActiveTo { get; }
+
+    /// <summary>True when the rule's version governs <paramref name="day"/>.</summary>
+    public bool InForce(int day) => day >= ActiveFrom && day <= ActiveTo;
+
     /// <summary>One representative record per item, for messages.</summary>
     public InjectionRecord[] Samples { get; }
 
@@ -92,19 +107,24 @@ internal sealed class RuleState
     public static int DayNumber(LocalDate date) => DayMath.Day(date);
     public static LocalDate ToDate(int day) => DayMath.Date(day);
 
+    private readonly int _asked;
     private int[]? _candidates;
     private int _cursor;
 
+    /// <summary>Restarts the candidate scan, so that <see cref="NextPass"/> may be asked about an earlier day again.</summary>
+    public void Rewind() => _cursor = 0;
+
     /// <summary>
-    /// The first day in [<paramref name="day"/>, <paramref name="searchEnd"/>] on which this rule passes, or null.
-    /// Calls must come with non-decreasing days: the scan over this rule's candidates resumes where it stopped.
+    /// The first day in [<paramref name="day"/>, <paramref name="searchEnd"/>] on which this rule passes, or null;
+    /// <paramref name="day"/> is on or after the asked date. Calls must come with non-decreasing days (or after
+    /// <see cref="Rewind"/>): the scan over this rule's candidates resumes where it stopped.
     /// </summary>
-    /// <remarks>The rule's verdict can turn from fail to pass only on its own candidate days, so after a failing day
-    /// only those need checking.</remarks>
+    /// <remarks>The rule's verdict can turn from fail to pass only on its own candidate days (or the day after its
+    /// version stops governing), so after a failing day only those need checking.</remarks>
     public int? NextPass(int day, int searchEnd)
     {
         if (Passes(day)) return day;
-        _candidates ??= Candidates(day, searchEnd);
+        _candidates ??= Candidates(_asked, searchEnd);
         while (_cursor < _candidates.Length && _candidates[_cursor] <= day) _cursor++;
         for (; _cursor < _candidates.Length; _cursor++)
             if (Passes(_candidates[_cursor])) return _candidates[_cursor];
@@ -116,6 +136,7 @@ internal sealed class RuleState
     {
         var candidates = new List<int>();
         void Add(int d) { if (d > from && d <= to) candidates.Add(d); }
+        if (ActiveTo < int.MaxValue) Add(ActiveTo + 1);
         foreach (var day in _days)
         {
             Add(day);
@@ -130,8 +151,8 @@ internal sealed class RuleState
         return candidates.ToArray();
     }
 
-    /// <summary>True when the rule passes for the proposal moved to <paramref name="day"/>.</summary>
-    public bool Passes(int day) => !Touches || FirstBreach(day) is null;
+    /// <summary>True when the rule passes for the proposal moved to <paramref name="day"/> (always, on days its version does not govern).</summary>
+    public bool Passes(int day) => !Touches || !InForce(day) || FirstBreach(day) is null;
 
     /// <summary>
     /// The first breach on <paramref name="day"/>: for min-interval the conflicting item range; for counting rules

@@ -79,6 +79,8 @@ public static class InjectionValidator
             else if (dose <= 0) errors.Add(names.SteroidDoseMg, "The dose must be more than 0 mg.");
             else if (drug is not null && dose > drug.MaxSingleDoseMg)
                 errors.Add(names.SteroidDoseMg, $"{dose} mg of {drug.Name} is more than the plausible maximum of {drug.MaxSingleDoseMg} mg for one injection.");
+            else if (drug is not null && drug.ToMpe(dose) <= 0)
+                errors.Add(names.SteroidDoseMg, $"{dose} mg of {drug.Name} is less than 0.05 mg methylprednisolone-equivalent (it rounds to 0); check the dose.");
             else if (drug is not null) steroid = SteroidUse.Of(drug, dose);
         }
 

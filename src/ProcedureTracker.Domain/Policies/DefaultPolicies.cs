@@ -16,7 +16,7 @@ public static class DefaultPolicies
     private const string Facet = "facet-joint-injection";
     private const string Rfa = "radiofrequency-ablation";
     private const string Si = "sacroiliac-joint-injection";
-    private static readonly LocalDate Since = new(2024, 1, 1);
+    private static readonly LocalDate? Since = null; // first versions: in force from the beginning of time
     private static readonly AnnualDate January1 = new(1, 1);
 
     /// <summary>All default policies.</summary>

@@ -4,13 +4,14 @@ namespace ProcedureTracker.Domain.Policies;
 
 /// <summary>
 /// A named set of rules: a payer plan, or a clinic protocol (<see cref="AlwaysApply"/>) evaluated in every check.
-/// One value is one version of the policy, in force from <see cref="EffectiveFrom"/> until the next version.
+/// One value is one version of the policy, in force from <see cref="EffectiveFrom"/> until the next version of the same
+/// code takes over.
 /// </summary>
 public sealed record Policy
 {
     /// <summary>Creates a policy version.</summary>
     /// <exception cref="ArgumentException">The code or name is blank, or two rules share an id.</exception>
-    public Policy(string code, string name, AnnualDate planYearStart, bool alwaysApply, LocalDate effectiveFrom,
+    public Policy(string code, string name, AnnualDate planYearStart, bool alwaysApply, LocalDate? effectiveFrom,
         IReadOnlyList<Rule> rules)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(code);
@@ -38,8 +39,12 @@ public sealed record Policy
     /// <summary>True for a clinic protocol evaluated in every check in addition to the named plan.</summary>
     public bool AlwaysApply { get; }
 
-    /// <summary>First date of service this version governs (inclusive).</summary>
-    public LocalDate EffectiveFrom { get; }
+    /// <summary>First date of service this version governs (inclusive); null when it governs from the beginning of time
+    /// (a policy's first version stored without a date).</summary>
+    public LocalDate? EffectiveFrom { get; }
+
+    /// <summary>True when this version's <see cref="EffectiveFrom"/> is on or before <paramref name="date"/>.</summary>
+    public bool StartsBy(LocalDate date) => EffectiveFrom is not { } from || from <= date;
 
     /// <summary>The rules, each id unique within the policy.</summary>
     public IReadOnlyList<Rule> Rules { get; }

@@ -9,7 +9,8 @@ namespace ProcedureTracker.Domain.Policies;
 /// <param name="Name">Plain-language name (required).</param>
 /// <param name="PlanYearStart"><c>MM-dd</c>; null means 01-01.</param>
 /// <param name="AlwaysApply">Null means false.</param>
-/// <param name="EffectiveFrom">ISO date; null means today in the organization's time zone.</param>
+/// <param name="EffectiveFrom">ISO date; null means from the beginning of time for a policy's first version, and today
+/// (in the organization's time zone) for a later one: the store decides, since only it knows which this is.</param>
 /// <param name="Rules">The rules (at least one).</param>
 public sealed record PolicyDraft(string? Name, string? PlanYearStart, bool? AlwaysApply, string? EffectiveFrom, IReadOnlyList<RuleDraft?>? Rules);
 
@@ -46,8 +47,8 @@ public static partial class PolicyValidator
     /// <summary>True when <paramref name="code"/> is a valid policy code: 1–64 of lower-case letters, digits, '.', '_', '-'.</summary>
     public static bool IsValidCode(string? code) => code is not null && CodePattern().IsMatch(code);
 
-    /// <summary>Validates a draft for policy <paramref name="code"/>; <paramref name="today"/> fills a missing effective date.</summary>
-    public static Validated<Policy> Validate(string code, PolicyDraft? draft, ProcedureCatalog catalog, LocalDate today)
+    /// <summary>Validates a draft for policy <paramref name="code"/>; a missing effective date stays null (see <see cref="PolicyDraft"/>).</summary>
+    public static Validated<Policy> Validate(string code, PolicyDraft? draft, ProcedureCatalog catalog)
     {
         var errors = new ValidationErrors();
         if (!IsValidCode(code)) errors.Add("code", "Use 1-64 lower-case letters, digits, '.', '_' or '-'.");
@@ -67,12 +68,13 @@ public static partial class PolicyValidator
             else errors.Add("planYearStart", "Use MM-dd, e.g. 07-01.");
         }
 
-        var effectiveFrom = today;
+        LocalDate? effectiveFrom = null;
         if (draft.EffectiveFrom is not null)
         {
             var parsed = LocalDatePattern.Iso.Parse(draft.EffectiveFrom);
-            if (parsed.Success) effectiveFrom = parsed.Value;
-            else errors.Add("effectiveFrom", "Use a real date as yyyy-MM-dd.");
+            if (!parsed.Success) errors.Add("effectiveFrom", "Use a real date as yyyy-MM-dd.");
+            else if (parsed.Value.Year < 1900 || parsed.Value.Year > 2200) errors.Add("effectiveFrom", "The year must be between 1900 and 2200.");
+            else effectiveFrom = parsed.Value;
         }
 
         var rules = new List<Rule>();

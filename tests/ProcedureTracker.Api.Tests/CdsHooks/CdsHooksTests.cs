@@ -91,8 +91,10 @@ public class CdsHooksTests : ApiTest
         var patient = NewPatient();
         await Admin.PostAsJsonAsync($"/v1/patients/{patient}/injections", Tpi("2026-11-28"));
         var answer = await Call("procedure-limits-appointment-book", Example("appointment-book.json", patient, plan: "acme-ppo").Replace("PLAN_CODE", "acme-ppo"));
-        // No coverage prefetch: only always-apply policies count, so the 7-day plan gap does not apply; no card.
-        Assert.That(answer.GetProperty("cards").GetArrayLength(), Is.EqualTo(0));
+        // No coverage prefetch: the plan of the patient's latest injection (acme-ppo) is used, and the card says so.
+        var inferred = answer.GetProperty("cards").EnumerateArray().Single();
+        Assert.That(inferred.GetProperty("indicator").GetString(), Is.EqualTo("critical"));
+        Assert.That(inferred.GetProperty("detail").GetString(), Does.Contain("No plan was named: the plan of the patient's latest injection, 'acme-ppo', was used."));
 
         var withPlan = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(Example("appointment-book.json", patient))!;
         var order = JsonDocument.Parse(Example("order-sign.json", patient)).RootElement.GetProperty("prefetch");

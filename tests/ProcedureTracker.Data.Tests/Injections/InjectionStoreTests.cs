@@ -15,7 +15,7 @@ public class InjectionStoreTests : StoreFixture
         Assert.That(policies.Select(p => p.Policy.Code), Is.EquivalentTo(DefaultPolicies.All.Select(p => p.Code)));
 
         var context = await Injections.LoadContextAsync(Org.Id, "p-1", "medicare-lcd", D(2026, 6, 1));
-        Assert.That(context.Policies.Select(p => p.Code), Is.EqualTo(new[] { "medicare-lcd", "clinic-steroid-protocol" }));
+        Assert.That(context.Policies.Select(p => p.Code), Is.EquivalentTo(new[] { "medicare-lcd", "clinic-steroid-protocol" }));
     }
 
     [Test]
@@ -23,9 +23,9 @@ public class InjectionStoreTests : StoreFixture
     {
         var v1 = new Policy("acme", "ACME", new NodaTime.AnnualDate(1, 1), false, D(2026, 1, 1),
             [Rule.MaxSessions("cap", ["trigger-point-injection"], RuleScope.Patient, 1, RuleWindow.CalendarYear)]);
-        await Policies.PutAsync(Org.Id, v1, Actor);
+        await Policies.PutAsync(Org.Id, v1, D(2026, 1, 1), Actor);
         await Policies.PutAsync(Org.Id, new Policy("acme", "ACME", new NodaTime.AnnualDate(1, 1), false, D(2026, 7, 1),
-            [Rule.MaxSessions("cap", ["trigger-point-injection"], RuleScope.Patient, 3, RuleWindow.CalendarYear)]), Actor);
+            [Rule.MaxSessions("cap", ["trigger-point-injection"], RuleScope.Patient, 3, RuleWindow.CalendarYear)]), D(2026, 1, 1), Actor);
         Assert.That(await Injections.RecordAsync(Org.Id, Injection("p-1", "2026-02-01", plan: "acme"), Actor), Is.TypeOf<RecordOutcome.Created>());
 
         var june = await Injections.RecordAsync(Org.Id, Injection("p-1", "2026-06-30", plan: "acme"), Actor);

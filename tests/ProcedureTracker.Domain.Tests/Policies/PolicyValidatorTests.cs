@@ -7,21 +7,20 @@ namespace ProcedureTracker.Domain.Tests.Policies;
 
 public class PolicyValidatorTests
 {
-    private static readonly LocalDate Today = D("2026-11-21");
 
     private static Validated<Policy> Validate(params RuleDraft?[] rules) =>
-        PolicyValidator.Validate("acme-ppo", new PolicyDraft("ACME PPO", "07-01", false, "2026-01-01", rules), DefaultCatalog.Instance, Today);
+        PolicyValidator.Validate("acme-ppo", new PolicyDraft("ACME PPO", "07-01", false, "2026-01-01", rules), DefaultCatalog.Instance);
 
     [Test]
     public void Valid_draft_becomes_a_policy_with_defaults_filled()
     {
         var result = PolicyValidator.Validate("acme-ppo",
             new PolicyDraft("ACME PPO", null, null, null, [new RuleDraft("tpi-gap", "min-interval", [Tpi], "site", 7, null, null, null)]),
-            DefaultCatalog.Instance, Today);
+            DefaultCatalog.Instance);
 
         Assert.That(result.Errors, Is.Null);
         Assert.That(result.Value!.PlanYearStart, Is.EqualTo(new AnnualDate(1, 1)));
-        Assert.That(result.Value.EffectiveFrom, Is.EqualTo(Today));
+        Assert.That(result.Value.EffectiveFrom, Is.Null, "without a date the store decides: the beginning of time for a first version, today for a later one");
         Assert.That(result.Value.Rules.Single().Days, Is.EqualTo(7));
     }
 
@@ -47,7 +46,7 @@ public class PolicyValidatorTests
         [
             new RuleDraft("r1", "min-interval", ["acupuncture"], "site", 7, null, null, null),
             new RuleDraft("r1", "max-steroid-dose", ["*"], "patient", null, null, -5m, "rolling-12-months"),
-        ]), DefaultCatalog.Instance, Today);
+        ]), DefaultCatalog.Instance);
 
         Assert.That(result.Errors!.ToDictionary().Keys, Is.EquivalentTo(new[]
             { "code", "name", "planYearStart", "effectiveFrom", "rules[0].procedures[0]", "rules[1].id", "rules[1].maxMpeMg" }));
