@@ -18,6 +18,7 @@ await app.InitializeDatabaseAsync();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<InputGuardMiddleware>();
 app.UseAuthentication();
 app.UseAuthorization();
 

@@ -48,24 +48,24 @@ public static class CdsHooksEndpoints
     {
         var service = Services.FirstOrDefault(s => s.Id == id);
         if (service.Id is null) return Problems.NotFound($"No CDS service '{id}'.");
-        JsonNode? body;
-        try { body = await JsonNode.ParseAsync(request.Body, cancellationToken: ct); }
-        catch (JsonException) { return Problems.Invalid("body", "The body is not valid JSON."); }
+        var read = await JsonBody.ReadAsync(request, ct);
+        if (read.Error is not null) return Problems.Invalid(read.Path ?? "body", read.Error);
+        var body = read.Node;
         if (body.Str("hook") != service.Hook) return Problems.Invalid("hook", $"This service answers '{service.Hook}'.");
-        var patientId = body?["context"].Str("patientId");
+        var patientId = body.Get("context").Str("patientId");
         var errors = new ValidationErrors();
         if (!InjectionRequestValidation.PatientId(patientId, "context.patientId", errors)) return Problems.Invalid(errors);
 
         var caller = ApiKeyAuthentication.CallerOf(user);
         var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(caller.Organization.TimeZone) ?? DateTimeZone.Utc;
         var today = clock.GetCurrentInstant().InZone(zone).Date;
-        var (plan, coverageId) = Coverage(body?["prefetch"]?["coverage"]);
+        var (plan, coverageId) = Coverage(body.Get("prefetch").Get("coverage"));
 
         var cards = new JsonArray();
         var actions = new JsonArray();
         var orders = service.Hook == "appointment-book"
-            ? body?["context"]?["appointments"].Array("entry").Select(e => e["resource"]).Where(r => r.Str("resourceType") == "Appointment")
-            : body?["context"]?["draftOrders"].Array("entry").Select(e => e["resource"]).Where(r => r.Str("resourceType") == "ServiceRequest");
+            ? body.Get("context").Get("appointments").Array("entry").Select(e => e.Get("resource")).Where(r => r.Str("resourceType") == "Appointment")
+            : body.Get("context").Get("draftOrders").Array("entry").Select(e => e.Get("resource")).Where(r => r.Str("resourceType") == "ServiceRequest");
         foreach (var order in orders ?? [])
         {
             var proposal = await ProposalAsync(order, patientId!, catalog, zone, today, injections, caller.Organization.Id, ct);
@@ -98,21 +98,21 @@ public static class CdsHooksEndpoints
     private static (string? Plan, string? CoverageId) Coverage(JsonNode? prefetch)
     {
         var coverage = prefetch.Str("resourceType") == "Bundle"
-            ? prefetch.Array("entry").Select(e => e["resource"]).FirstOrDefault(r => r.Str("resourceType") == "Coverage")
+            ? prefetch.Array("entry").Select(e => e.Get("resource")).FirstOrDefault(r => r.Str("resourceType") == "Coverage")
             : prefetch.Str("resourceType") == "Coverage" ? prefetch : null;
-        var planClass = coverage.Array("class").FirstOrDefault(c => c["type"].Codings().Any(x => x.Code == "plan"));
+        var planClass = coverage.Array("class").FirstOrDefault(c => c.Get("type").Codings().Any(x => x.Code == "plan"));
         return (planClass.Str("value"), coverage.Str("id"));
     }
 
     private static async Task<ProposedInjection?> ProposalAsync(JsonNode? order, string patientId, ProcedureCatalog catalog, DateTimeZone zone,
         LocalDate today, InjectionStore injections, long org, CancellationToken ct)
     {
-        var concept = order.Str("resourceType") == "Appointment" ? order?["serviceType"] : order?["code"];
+        var concept = order.Str("resourceType") == "Appointment" ? order.Get("serviceType") : order.Get("code");
         var cpt = concept.Codings().FirstOrDefault(c => c.System == FhirTerms.Cpt).Code;
         var procedure = cpt is null ? null : catalog.Procedures.FirstOrDefault(p => p.CptCodes.Contains(cpt));
         if (procedure is null) return null;
 
-        var (region, side) = FhirTerms.Site(order?["bodySite"]);
+        var (region, side) = FhirTerms.Site(order.Get("bodySite"));
         if (region is null)
         {
             // Appointments carry no body site: judge the site of the patient's latest injection of that procedure.
@@ -122,7 +122,7 @@ public static class CdsHooksEndpoints
         }
         LateralityCodes.TryParse(side ?? "none", out var laterality);
 
-        var when = order.Str("occurrenceDateTime") ?? order?["occurrencePeriod"].Str("start") ?? order.Str("start");
+        var when = order.Str("occurrenceDateTime") ?? order.Get("occurrencePeriod").Str("start") ?? order.Str("start");
         // A dateTime without an offset is invalid FHIR; a CDS check still reads its date rather than assume today.
         var date = (when is null ? null : FhirTerms.DateOfService(when, zone) ?? (when.Length > 10 ? FhirTerms.DateOfService(when[..10], zone) : null)) ?? today;
         return new ProposedInjection(procedure.Code, new BodySite(region, laterality), null, date);
@@ -132,9 +132,9 @@ public static class CdsHooksEndpoints
         TrackerDatabase db, CancellationToken ct)
     {
         if (Services.All(s => s.Id != id)) return Problems.NotFound($"No CDS service '{id}'.");
-        JsonNode? body;
-        try { body = await JsonNode.ParseAsync(request.Body, cancellationToken: ct); }
-        catch (JsonException) { return Problems.Invalid("body", "The body is not valid JSON."); }
+        var read = await JsonBody.ReadAsync(request, ct);
+        if (read.Error is not null) return Problems.Invalid(read.Path ?? "body", read.Error);
+        var body = read.Node;
         var entries = new List<(string, string, string, object?)>();
         var i = 0;
         foreach (var item in body.Array("feedback"))
@@ -143,7 +143,7 @@ public static class CdsHooksEndpoints
             var outcome = item.Str("outcome");
             if (card is null || outcome is not ("accepted" or "overridden"))
                 return Problems.Invalid($"feedback[{i}]", "Each feedback needs a card uuid and an outcome of accepted or overridden.");
-            var reason = item["overrideReason"]?["reason"];
+            var reason = item.Get("overrideReason").Get("reason");
             // The free-text userComment is not stored: it may hold patient details.
             entries.Add(($"cds-{outcome}", "cds-card", card, new { service = id, reasonCode = reason.Str("code"), reason = reason.Str("display"),
                 outcomeTimestamp = item.Str("outcomeTimestamp") }));

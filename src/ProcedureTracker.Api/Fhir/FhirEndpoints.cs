@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
 using ProcedureTracker.Api.Infrastructure;
+using ProcedureTracker.Api.Injections;
 using ProcedureTracker.Data.Injections;
 using ProcedureTracker.Data.Organizations;
 using ProcedureTracker.Domain;
@@ -62,9 +63,9 @@ public static class FhirEndpoints
 
     private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, InjectionStore injections, ProcedureCatalog catalog, CancellationToken ct)
     {
-        JsonNode? body;
-        try { body = await JsonNode.ParseAsync(request.Body, cancellationToken: ct); }
-        catch (JsonException e) { return Fhir(400, FhirJson.Outcome("error", "structure", $"The body is not valid JSON: {e.Message}")); }
+        var read = await JsonBody.ReadAsync(request, ct);
+        if (read.Error is not null) return Fhir(400, FhirJson.Outcome("error", "structure", read.Error, read.Path));
+        var body = read.Node;
         var (status, resource, location) = await ProcessAsync(body, request.Headers["If-None-Exist"].FirstOrDefault(),
             ApiKeyAuthentication.CallerOf(user), injections, catalog, ct);
         return Fhir(status, resource, location);
@@ -72,9 +73,9 @@ public static class FhirEndpoints
 
     private static async Task<IResult> Batch(HttpRequest request, ClaimsPrincipal user, InjectionStore injections, ProcedureCatalog catalog, CancellationToken ct)
     {
-        JsonNode? bundle;
-        try { bundle = await JsonNode.ParseAsync(request.Body, cancellationToken: ct); }
-        catch (JsonException e) { return Fhir(400, FhirJson.Outcome("error", "structure", $"The body is not valid JSON: {e.Message}")); }
+        var read = await JsonBody.ReadAsync(request, ct);
+        if (read.Error is not null) return Fhir(400, FhirJson.Outcome("error", "structure", read.Error, read.Path));
+        var bundle = read.Node;
         if (bundle.Str("resourceType") != "Bundle" || bundle.Str("type") != "batch")
             return Fhir(400, FhirJson.Outcome("error", "invalid", "Send a Bundle of type batch.", "Bundle.type"));
 
@@ -82,10 +83,10 @@ public static class FhirEndpoints
         var entries = new JsonArray();
         foreach (var entry in bundle.Array("entry"))
         {
-            var method = entry["request"].Str("method");
-            var url = entry["request"].Str("url");
+            var method = entry.Get("request").Str("method");
+            var url = entry.Get("request").Str("url");
             (int Status, JsonObject Body, string? Location) result = method == "POST" && url == "Procedure"
-                ? await ProcessAsync(entry["resource"], entry["request"].Str("ifNoneExist"), caller, injections, catalog, ct)
+                ? await ProcessAsync(entry.Get("resource"), entry.Get("request").Str("ifNoneExist"), caller, injections, catalog, ct)
                 : (400, FhirJson.Outcome("error", "not-supported", "Only POST Procedure entries are supported in a batch.", "Bundle.entry.request"), null);
             var response = new JsonObject { ["status"] = $"{result.Status} {ReasonPhrase(result.Status)}" };
             if (result.Location is not null) response["location"] = result.Location;
@@ -112,6 +113,8 @@ public static class FhirEndpoints
                 return (400, FhirJson.Outcome("error", "not-supported", "If-None-Exist supports identifier=system|value only."), null);
             // A token with a system matches at most one record (externalId is unique); identifier=value matches every system's.
             var token = Uri.UnescapeDataString(ifNoneExist["identifier=".Length..]);
+            var bad = InputText.Problem(token) ?? (token.Length is 0 or > 200 ? "The identifier must be 1-200 characters." : null);
+            if (bad is not null) return (400, FhirJson.Outcome("error", "invalid", bad, "If-None-Exist"), null);
             var bar = token.IndexOf('|');
             var matches = await injections.FindByIdentifierAsync(org.Id, bar < 0 ? null : token[..bar], bar < 0 ? token : token[(bar + 1)..], ct);
             if (matches.Count > 1)
@@ -147,14 +150,16 @@ public static class FhirEndpoints
         if (string.IsNullOrEmpty(patient))
             return Fhir(400, FhirJson.Outcome("error", "required", "Search needs patient=ID.", "patient"));
         var id = patient.StartsWith("Patient/", StringComparison.Ordinal) ? patient["Patient/".Length..] : patient;
+        if (!InjectionRequestValidation.PatientId(id, "patient", new ValidationErrors()))
+            return Fhir(400, FhirJson.Outcome("error", "invalid", "patient: use Patient/{id} or {id} with 1-64 of A-Z a-z 0-9 . _ -", "patient"));
         var filters = new List<Func<LocalDate, bool>>();
         foreach (var value in request.Query["date"])
         {
-            var prefix = value is { Length: > 2 } && char.IsLetter(value[0]) ? value[..2] : "eq";
-            var parsed = LocalDatePattern.Iso.Parse(prefix == "eq" && !char.IsLetter(value![0]) ? value : value![2..]);
-            if (!parsed.Success || prefix is not ("eq" or "ge" or "gt" or "le" or "lt"))
-                return Fhir(400, FhirJson.Outcome("error", "invalid", $"date={value}: use [eq|ge|gt|le|lt]yyyy-MM-dd.", "date"));
-            var d = parsed.Value;
+            var text = value ?? "";
+            var prefix = text.Length > 2 && char.IsLetter(text[0]) ? text[..2] : "eq";
+            var dateText = text.Length > 2 && char.IsLetter(text[0]) ? text[2..] : text;
+            if (prefix is not ("eq" or "ge" or "gt" or "le" or "lt") || !DateText.TryParse(dateText, out var d))
+                return Fhir(400, FhirJson.Outcome("error", "invalid", "date: use [eq|ge|gt|le|lt]yyyy-MM-dd with a year from 1900 to 2200.", "date"));
             filters.Add(prefix switch { "ge" => x => x >= d, "gt" => x => x > d, "le" => x => x <= d, "lt" => x => x < d, _ => x => x == d });
         }
         var rows = await injections.ListAsync(ApiKeyAuthentication.CallerOf(user).Organization.Id, id, includeVoided: true, ct) ?? [];

@@ -5,10 +5,22 @@ namespace ProcedureTracker.Api.Fhir;
 /// <summary>The few FHIR JSON shapes the mapping needs, read from <see cref="JsonNode"/> (no FHIR library is available here).</summary>
 public static class FhirJson
 {
-    public static string? Str(this JsonNode? node, string name) => node?[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+    /// <summary>The member <paramref name="name"/> of an object; null when the node is missing or not an object (never throws on a wrong shape).</summary>
+    public static JsonNode? Get(this JsonNode? node, string name) => node is JsonObject o && o.TryGetPropertyValue(name, out var v) ? v : null;
 
+    /// <summary>A string member; null when missing or not a string.</summary>
+    public static string? Str(this JsonNode? node, string name) => node.Get(name) is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    /// <summary>The non-null items of an array member; empty when missing or not an array.</summary>
     public static IEnumerable<JsonNode> Array(this JsonNode? node, string name) =>
-        node?[name] is JsonArray a ? a.Where(x => x is not null).Select(x => x!) : [];
+        node.Get(name) is JsonArray a ? a.Where(x => x is not null).Select(x => x!) : [];
+
+    /// <summary>The FHIR issue type for an HTTP status.</summary>
+    public static string IssueCode(int status) => status switch
+    {
+        401 => "login", 403 => "forbidden", 404 => "not-found", 405 or 415 => "not-supported", 409 => "conflict", 412 => "conflict",
+        >= 500 => "exception", _ => "invalid",
+    };
 
     /// <summary>The codings of a CodeableConcept (or of each CodeableConcept in an array).</summary>
     public static IEnumerable<(string? System, string? Code)> Codings(this JsonNode? concept) =>

@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
 
+using ProcedureTracker.Domain;
+
 namespace ProcedureTracker.Api.Fhir;
 
 /// <summary>Code systems and the SNOMED CT ↔ region/laterality tables of DOMAIN.md and API.md.</summary>
@@ -49,12 +51,13 @@ public static class FhirTerms
     /// A FHIR date or dateTime as a date of service in <paramref name="zone"/>: a bare date is taken as is; a dateTime
     /// must carry its offset (or Z) and is converted. Null when the text is neither.
     /// </summary>
+    /// <remarks>Dates outside <see cref="DateText"/>'s years are refused like malformed ones.</remarks>
     public static LocalDate? DateOfService(string text, DateTimeZone zone)
     {
-        if (text.Length == 10) return LocalDatePattern.Iso.Parse(text) is { Success: true } d ? d.Value : null;
+        if (text.Length == 10) return DateText.TryParse(text, out var d) ? d : null;
         var hasOffset = text.Contains('T') && (text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > 10);
-        return hasOffset && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
-            ? Instant.FromDateTimeOffset(at).InZone(zone).Date
-            : null;
+        if (!hasOffset || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)) return null;
+        if (at.Year is < DateText.MinYear or > DateText.MaxYear) return null;
+        return Instant.FromDateTimeOffset(at).InZone(zone).Date;
     }
 }

@@ -36,14 +36,14 @@ public static class ProcedureMapping
         if (status is not ("completed" or "entered-in-error"))
             errors.Add("Procedure.status", $"Only completed and entered-in-error can be mapped (got '{status}').");
 
-        var reference = resource?["subject"].Str("reference");
+        var reference = resource.Get("subject").Str("reference");
         var patientId = reference is not null && reference.StartsWith("Patient/", StringComparison.Ordinal) ? reference["Patient/".Length..] : null;
         var patientErrors = new ValidationErrors();
         if (!InjectionRequestValidation.PatientId(patientId, "Procedure.subject", patientErrors))
             errors.Add("Procedure.subject", "subject.reference must be Patient/{id} with an id of 1-64 of A-Z a-z 0-9 . _ -");
         if (!errors.IsEmpty || status == "entered-in-error") return errors.IsEmpty ? new FhirProcedure(status!, externalId, patientId!, null) : null;
 
-        var codings = resource?["code"].Codings().ToList() ?? [];
+        var codings = resource.Get("code").Codings().ToList() ?? [];
         var cpt = codings.FirstOrDefault(c => c.System == FhirTerms.Cpt).Code;
         var ours = codings.FirstOrDefault(c => c.System == FhirTerms.ProcedureSystem).Code;
         // 64490-64495 bill both facet joint injections and medial branch blocks: our own coding decides, else the catalog's first.
@@ -51,7 +51,7 @@ public static class ProcedureMapping
         if (cpt is null && ours is null) errors.Add("Procedure.code", $"code.coding needs a CPT code (system {FhirTerms.Cpt}).");
         else if (procedure is null) errors.Add("Procedure.code", $"CPT code '{cpt}' is not a procedure in the catalog.");
 
-        var (region, laterality) = FhirTerms.Site(resource?["bodySite"]);
+        var (region, laterality) = FhirTerms.Site(resource.Get("bodySite"));
         if (region is null) errors.Add("Procedure.bodySite", "bodySite needs a SNOMED CT region code from the mapping table.");
 
         var date = PerformedDate(resource, zone, errors);
@@ -59,7 +59,7 @@ public static class ProcedureMapping
         var plan = resource.Extension(FhirTerms.PlanExtension).Str("valueString");
         var steroid = resource.Extension(FhirTerms.SteroidExtension);
         var drug = steroid.Extension("drug").Str("valueCode");
-        decimal? dose = steroid.Extension("doseMg")?["valueDecimal"] is JsonValue d && d.TryGetValue<decimal>(out var mg) ? mg : null;
+        decimal? dose = steroid.Extension("doseMg").Get("valueDecimal") is JsonValue d && d.TryGetValue<decimal>(out var mg) ? mg : null;
         if (steroid is not null && steroid.Extension("doseMg") is not null && dose is null)
             errors.Add(Names.SteroidDoseMg, "doseMg needs a valueDecimal.");
 
@@ -74,7 +74,7 @@ public static class ProcedureMapping
     /// <summary>performedDateTime or performedPeriod.start as a date of service in the organization's zone.</summary>
     private static string? PerformedDate(JsonNode? resource, DateTimeZone zone, ValidationErrors errors)
     {
-        var text = resource.Str("performedDateTime") ?? resource?["performedPeriod"].Str("start");
+        var text = resource.Str("performedDateTime") ?? resource.Get("performedPeriod").Str("start");
         if (text is null) { errors.Add("Procedure.performed", "performedDateTime or performedPeriod.start is required."); return null; }
         if (FhirTerms.DateOfService(text, zone) is { } date) return LocalDatePattern.Iso.Format(date);
         errors.Add("Procedure.performed", $"'{text}' is not a FHIR dateTime with a time zone, nor a date.");

@@ -89,7 +89,12 @@ public static class ImportEndpoints
 
     private static NewInjection? Parse(CsvReader csv, ProcedureCatalog catalog, HashSet<string> plans, ValidationErrors errors)
     {
-        string? Get(string column) => csv.TryGetField<string>(column, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+        string? Get(string column)
+        {
+            if (!csv.TryGetField<string>(column, out var value) || string.IsNullOrWhiteSpace(value)) return null;
+            if (InputText.Problem(value) is { } problem) { errors.Add(column, problem); return null; }
+            return value.Trim();
+        }
 
         var patientId = Get("patientId");
         InjectionRequestValidation.PatientId(patientId, "patientId", errors);

@@ -66,3 +66,37 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         _ => false,
     };
 }
+
+/// <summary>
+/// Writes every error in its door's format whatever the Accept header asks (a client that asked for CSV or HTML still
+/// needs to know what went wrong): a FHIR OperationOutcome under <c>/fhir</c>, problem+json everywhere else (the JSON
+/// API and CDS Hooks). Registered before the framework's writer, it always can write.
+/// </summary>
+public sealed class DoorProblemWriter(Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> options) : IProblemDetailsWriter
+{
+    private readonly JsonSerializerOptions Json = options.Value.SerializerOptions;
+
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public async ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        var http = context.HttpContext;
+        var problem = context.ProblemDetails;
+        var status = problem.Status ?? http.Response.StatusCode;
+        problem.Status ??= status;
+        problem.Title ??= Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
+        if (http.Request.Path.StartsWithSegments("/fhir"))
+        {
+            var errors = problem is Microsoft.AspNetCore.Http.HttpValidationProblemDetails v ? v.Errors
+                : problem.Extensions.TryGetValue("errors", out var e) ? e as IDictionary<string, string[]> : null;
+            var outcome = errors is { Count: > 0 }
+                ? Fhir.FhirJson.Outcome(errors)
+                : Fhir.FhirJson.Outcome("error", Fhir.FhirJson.IssueCode(status), problem.Detail ?? problem.Title!);
+            http.Response.ContentType = Fhir.FhirEndpoints.MediaType;
+            await http.Response.WriteAsync(outcome.ToJsonString(), http.RequestAborted);
+            return;
+        }
+        http.Response.ContentType = "application/problem+json";
+        await JsonSerializer.SerializeAsync(http.Response.Body, problem, problem.GetType(), Json, http.RequestAborted);
+    }
+}

@@ -51,9 +51,14 @@ public static class ServiceSetup
             o.SerializerOptions.Converters.Add(new LocalDateConverter());
             o.SerializerOptions.Converters.Add(new InstantConverter());
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
+            // One boundary for JSON text: no NUL, control characters or unpaired surrogates; no duplicate keys.
+            o.SerializerOptions.Converters.Add(new StrictStringConverter());
+            o.SerializerOptions.AllowDuplicateProperties = false;
         });
         // Malformed bodies throw, so the exception handler can name the offending field.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        // Registered before AddProblemDetails' own writer, so errors keep their door's format whatever Accept says.
+        services.AddSingleton<IProblemDetailsWriter, DoorProblemWriter>();
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)

@@ -4,6 +4,7 @@ using NodaTime;
 using NodaTime.Text;
 using ProcedureTracker.Api.Infrastructure;
 using ProcedureTracker.Data.Policies;
+using ProcedureTracker.Domain;
 using ProcedureTracker.Domain.Catalog;
 using ProcedureTracker.Domain.Policies;
 
@@ -33,7 +34,7 @@ public static class PolicyEndpoints
         PolicyStore policies, IClock clock, CancellationToken ct)
     {
         var caller = ApiKeyAuthentication.CallerOf(user);
-        if (ParseAsOf(asOf, clock.Today(caller.Organization)) is not { } date) return Problems.Invalid("asOf", "Use a real date as yyyy-MM-dd.");
+        if (ParseAsOf(asOf, clock.Today(caller.Organization)) is not { } date) return Problems.Invalid("asOf", DateText.Message);
         var versions = await policies.ListAsync(caller.Organization.Id, date, ct);
         return TypedResults.Ok(versions.Select(v => v.ToResponse()));
     }
@@ -42,12 +43,12 @@ public static class PolicyEndpoints
         PolicyStore policies, IClock clock, CancellationToken ct)
     {
         var caller = ApiKeyAuthentication.CallerOf(user);
-        if (ParseAsOf(asOf, clock.Today(caller.Organization)) is not { } date) return Problems.Invalid("asOf", "Use a real date as yyyy-MM-dd.");
+        if (ParseAsOf(asOf, clock.Today(caller.Organization)) is not { } date) return Problems.Invalid("asOf", DateText.Message);
         return await policies.GetAsync(caller.Organization.Id, code, date, ct) is { } version
             ? TypedResults.Ok(version.ToResponse())
             : Problems.NotFound($"No version of policy '{code}' is in force on {LocalDatePattern.Iso.Format(date)}.");
     }
 
     private static LocalDate? ParseAsOf(string? asOf, LocalDate today) =>
-        asOf is null ? today : LocalDatePattern.Iso.Parse(asOf) is { Success: true } r ? r.Value : null;
+        asOf is null ? today : DateText.TryParse(asOf, out var date) ? date : null;
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using NodaTime;
 using NodaTime.Text;
 using ProcedureTracker.Api.Infrastructure;
+using ProcedureTracker.Api.Injections;
 using ProcedureTracker.Data.Reports;
 using ProcedureTracker.Domain;
 
@@ -29,6 +30,7 @@ public static class ReportEndpoints
         if (year is null or < 1900 or > 2200) errors.Add("year", "A year between 1900 and 2200 is required.");
         if (basis is not (null or "calendar" or "plan")) errors.Add("basis", "Use calendar or plan.");
         CheckFormat(format, errors);
+        InjectionRequestValidation.Plan(plan, errors);
         if (!errors.IsEmpty) return Problems.Invalid(errors);
 
         var rows = reports.YearlyCountsAsync(ApiKeyAuthentication.CallerOf(user).Organization.Id, year!.Value, basis == "plan", plan, ct);
@@ -50,10 +52,11 @@ public static class ReportEndpoints
         var day = clock.Today(caller.Organization);
         if (date is not null)
         {
-            if (LocalDatePattern.Iso.Parse(date) is { Success: true } parsed) day = parsed.Value;
-            else errors.Add("date", "Use a real date as yyyy-MM-dd.");
+            if (DateText.TryParse(date, out var parsed)) day = parsed;
+            else errors.Add("date", DateText.Message);
         }
         CheckFormat(format, errors);
+        InjectionRequestValidation.Plan(plan, errors);
         if (!errors.IsEmpty) return Problems.Invalid(errors);
 
         var rows = approaching.FindAsync(caller.Organization.Id, day, plan, ct);

@@ -1,5 +1,4 @@
 using NodaTime;
-using NodaTime.Text;
 using ProcedureTracker.Domain.Catalog;
 
 namespace ProcedureTracker.Domain.Injections;
@@ -88,10 +87,7 @@ public static class InjectionValidator
         if (string.IsNullOrWhiteSpace(draft.Date)) errors.Add(names.Date, "A date is required (yyyy-MM-dd).");
         else
         {
-            var parsed = LocalDatePattern.Iso.Parse(draft.Date);
-            if (!parsed.Success) errors.Add(names.Date, $"'{draft.Date}' is not a real date as yyyy-MM-dd.");
-            else if (parsed.Value.Year < 1900 || parsed.Value.Year > 2200) errors.Add(names.Date, "The year must be between 1900 and 2200.");
-            else date = parsed.Value;
+            if (!DateText.TryParse(draft.Date, out date)) errors.Add(names.Date, $"'{draft.Date}' is not accepted. {DateText.Message}");
         }
 
         return errors.Count != before

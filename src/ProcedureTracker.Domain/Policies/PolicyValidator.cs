@@ -71,10 +71,8 @@ public static partial class PolicyValidator
         LocalDate? effectiveFrom = null;
         if (draft.EffectiveFrom is not null)
         {
-            var parsed = LocalDatePattern.Iso.Parse(draft.EffectiveFrom);
-            if (!parsed.Success) errors.Add("effectiveFrom", "Use a real date as yyyy-MM-dd.");
-            else if (parsed.Value.Year < 1900 || parsed.Value.Year > 2200) errors.Add("effectiveFrom", "The year must be between 1900 and 2200.");
-            else effectiveFrom = parsed.Value;
+            if (DateText.TryParse(draft.EffectiveFrom, out var parsed)) effectiveFrom = parsed;
+            else errors.Add("effectiveFrom", DateText.Message);
         }
 
         var rules = new List<Rule>();

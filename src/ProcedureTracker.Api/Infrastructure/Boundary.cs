@@ -1,0 +1,113 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using ProcedureTracker.Domain;
+
+namespace ProcedureTracker.Api.Infrastructure;
+
+/// <summary>
+/// Every JSON string the typed endpoints read passes <see cref="InputText"/>: NUL, control characters and unpaired
+/// surrogates become a <see cref="JsonException"/>, which the exception handler turns into a 400 naming the field.
+/// </summary>
+public sealed class StrictStringConverter : JsonConverter<string>
+{
+    public override bool HandleNull => false;
+
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String) throw new JsonException("Expected a string.");
+        string value;
+        try { value = reader.GetString()!; }
+        catch (InvalidOperationException) { throw new JsonException("The string is not valid UTF-8 / UTF-16 text."); }
+        return InputText.Problem(value) is { } problem ? throw new JsonException(problem) : value;
+    }
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+}
+
+/// <summary>A JSON body read for the doors that walk JSON themselves (FHIR, CDS Hooks): parsed, or why not with the path.</summary>
+public sealed record JsonBody(JsonNode? Node, string? Error, string? Path)
+{
+    /// <summary>Largest body read (FHIR batches included).</summary>
+    public const int MaxBytes = 8 * 1024 * 1024;
+
+    private static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false, MaxDepth = 64 };
+
+    /// <summary>
+    /// Reads the body once: syntax, duplicate keys (refused: which one wins is undefined), depth, and every string and
+    /// property name against <see cref="InputText"/>. A refusal never quotes the request text.
+    /// </summary>
+    public static async Task<JsonBody> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        if (buffer.Length > MaxBytes) return new JsonBody(null, $"The body is larger than {MaxBytes / 1024 / 1024} MB.", null);
+        if (buffer.Length == 0) return new JsonBody(null, "A JSON body is required.", null);
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), Options);
+            if (Check(document.RootElement, "$") is { } bad) return new JsonBody(null, bad.Error, bad.Path);
+            return new JsonBody(JsonNode.Parse(document.RootElement.GetRawText()), null, null);
+        }
+        catch (JsonException e)
+        {
+            var message = e.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase)
+                ? "The body has a duplicate property name."
+                : $"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine}).";
+            return new JsonBody(null, message, e.Path);
+        }
+    }
+
+    private static (string Error, string Path)? Check(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return Text(element.GetString, path);
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    var at = $"{path}.{property.Name}";
+                    if (Text(() => property.Name, path) is { } bad) return bad;
+                    if (Check(property.Value, at) is { } inner) return inner;
+                }
+                return null;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                    if (Check(item, $"{path}[{i++}]") is { } inner) return inner;
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static (string, string)? Text(Func<string?> read, string path)
+    {
+        try { return InputText.Problem(read()) is { } problem ? (problem, path) : null; }
+        catch (InvalidOperationException) { return ("The text is not valid UTF-8 / UTF-16.", path); }
+    }
+}
+
+/// <summary>
+/// Query values, route values and the headers the doors read pass <see cref="InputText"/> before any endpoint runs; a
+/// refusal is a 400 in the door's error format naming the parameter.
+/// </summary>
+public sealed class InputGuardMiddleware(RequestDelegate next)
+{
+    private static readonly string[] Headers = ["If-None-Exist", "X-Api-Key", "Authorization"];
+
+    public async Task InvokeAsync(HttpContext context, IProblemDetailsService problems)
+    {
+        var bad = context.Request.Query.Select(q => (Name: q.Key, Values: (IEnumerable<string?>)q.Value.Append(q.Key)))
+            .Concat(context.Request.RouteValues.Select(r => (Name: r.Key, Values: (IEnumerable<string?>)[r.Value as string])))
+            .Concat(Headers.Select(h => (Name: h, Values: (IEnumerable<string?>)context.Request.Headers[h])))
+            .FirstOrDefault(p => p.Values.Any(v => !InputText.IsClean(v)));
+        if (bad.Name is null) { await next(context); return; }
+
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = 400, Title = "The request has invalid fields." };
+        problem.Extensions["errors"] = new Dictionary<string, string[]> { [bad.Name] = [InputText.Problem(bad.Values.First(v => !InputText.IsClean(v)))!] };
+        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+    }
+}
