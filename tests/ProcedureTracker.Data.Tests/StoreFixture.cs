@@ -1,4 +1,5 @@
 using NodaTime;
+using ProcedureTracker.Application.Injections;
 using ProcedureTracker.Data.Injections;
 using ProcedureTracker.Data.Organizations;
 using ProcedureTracker.Data.Policies;
@@ -16,6 +17,7 @@ public abstract class StoreFixture
     protected PolicyStore Policies = null!;
     protected OrganizationStore Organizations = null!;
     protected InjectionStore Injections = null!;
+    protected RecordInjection Record = null!;
     protected Organization Org = null!;
     protected static readonly Guid Actor = Guid.NewGuid();
 
@@ -25,7 +27,8 @@ public abstract class StoreFixture
         Db = new TrackerDatabase(TestDatabase.ConnectionString);
         Policies = new PolicyStore(Db);
         Organizations = new OrganizationStore(Db, Policies);
-        Injections = new InjectionStore(Db, new EligibilityEvaluator(DefaultCatalog.Instance));
+        Injections = new InjectionStore(Db);
+        Record = new RecordInjection(Injections, new EligibilityEvaluator(DefaultCatalog.Instance), Db);
         Org = await Organizations.EnsureAsync(TestDatabase.NewOrganizationCode(), "Test clinic", "America/Chicago");
     }
 
@@ -41,6 +44,10 @@ public abstract class StoreFixture
             DefaultCatalog.Instance, ClinicalFieldNames.Json, errors) ?? throw new ArgumentException(string.Join(";", errors.ToDictionary().Keys));
         return new NewInjection(patient, clinical, plan, externalId, null, null, overrideReason, null, supersedes);
     }
+
+    /// <summary>Records through the use case every door calls, as the organization's admin.</summary>
+    protected Task<RecordOutcome> RecordAsync(long org, NewInjection injection, Guid actor) =>
+        Record.RunAsync(new Caller(actor, Org.Id == org ? Org : Org with { Id = org }, "admin"), injection, CancellationToken.None);
 
     protected static LocalDate D(int y, int m, int d) => new(y, m, d);
 }

@@ -1,3 +1,4 @@
+using ProcedureTracker.Application;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ProcedureTracker.Api.Infrastructure;
 using ProcedureTracker.Domain.Catalog;
@@ -8,7 +9,7 @@ public static class CatalogEndpoints
 {
     public static void MapCatalog(this IEndpointRouteBuilder v1)
     {
-        var group = v1.MapGroup("/").WithTags("Catalog").RequireAuthorization(Roles.Read);
+        var group = v1.MapGroup("/").WithTags("Catalog").RequireAuthorization(Permission.Read);
         group.MapGet("/procedures", Procedures);
         group.MapGet("/regions", Regions);
         group.MapGet("/steroid-drugs", Drugs);

@@ -67,7 +67,7 @@ public static class CdsCards
             return $"last session {Iso.Format(v.ConflictingDates[^1])} is too recent";
         var usage = result.Usage.FirstOrDefault(u => u.Policy == v.Policy && u.RuleId == v.RuleId);
         if (usage is null) return v.Message;
-        var unit = usage.Unit == "mg" ? "mg MPE" : "sessions";
+        var unit = usage.Unit.ToText();
         return $"{Number(usage.Used)} of {Number(usage.Limit)} {unit} used {Window(usage)}";
     }
 
@@ -86,7 +86,7 @@ public static class CdsCards
         foreach (var w in result.Warnings) text.Append($"- {w}\n");
         text.Append("\nUsage:\n");
         foreach (var u in result.Usage)
-            text.Append($"- {u.Policy}/{u.RuleId}: {Number(u.Used)} of {Number(u.Limit)} {u.Unit} ({Iso.Format(u.WindowStart)} to {Iso.Format(u.WindowEnd)})\n");
+            text.Append($"- {u.Policy}/{u.RuleId}: {Number(u.Used)} of {Number(u.Limit)} {u.Unit.ToText()} ({Iso.Format(u.WindowStart)} to {Iso.Format(u.WindowEnd)})\n");
         return text.ToString();
     }
 
@@ -99,7 +99,7 @@ public static class CdsCards
         extensions.Add(new JsonObject { ["url"] = "pa-needed", ["valueCode"] = result.Eligible ? "no-auth" : "auth-needed" });
         extensions.Add(new JsonObject { ["url"] = "date", ["valueDate"] = Iso.Format(today) });
         extensions.Add(new JsonObject { ["url"] = "coverage-assertion-id", ["valueString"] = Guid.NewGuid().ToString("N") });
-        var limit = result.Usage.FirstOrDefault(u => u.Policy == plan && u.Unit == "sessions") ?? result.Usage.FirstOrDefault(u => u.Unit == "sessions");
+        var limit = result.Usage.FirstOrDefault(u => u.Policy == plan && u.Unit == UsageUnit.Sessions) ?? result.Usage.FirstOrDefault(u => u.Unit == UsageUnit.Sessions);
         if (limit is not null)
         {
             extensions.Add(DetailExtension("allowed-quantity", "valueQuantity", new JsonObject { ["value"] = limit.Limit, ["unit"] = "sessions" }));

@@ -6,9 +6,9 @@ using NodaTime;
 using NodaTime.Text;
 using ProcedureTracker.Api.Fhir;
 using ProcedureTracker.Api.Infrastructure;
-using ProcedureTracker.Api.Injections;
-using ProcedureTracker.Data;
-using ProcedureTracker.Data.Injections;
+using ProcedureTracker.Application;
+using ProcedureTracker.Application.CdsHooks;
+using ProcedureTracker.Application.Injections;
 using ProcedureTracker.Domain;
 using ProcedureTracker.Domain.Catalog;
 using ProcedureTracker.Domain.Injections;
@@ -29,8 +29,8 @@ public static class CdsHooksEndpoints
     {
         var group = app.MapGroup("/cds-services").WithTags("CDS Hooks");
         group.MapGet("/", Discovery).AllowAnonymous();
-        group.MapPost("/{id}", Call).RequireAuthorization(Roles.Read);
-        group.MapPost("/{id}/feedback", Feedback).RequireAuthorization(Roles.Read);
+        group.MapPost("/{id}", Call).RequireAuthorization(Permission.Read);
+        group.MapPost("/{id}/feedback", Feedback).RequireAuthorization(Permission.Read);
     }
 
     private static Ok<JsonObject> Discovery() => TypedResults.Ok(new JsonObject
@@ -44,7 +44,7 @@ public static class CdsHooksEndpoints
     });
 
     private static async Task<Results<Ok<JsonObject>, ValidationProblem, ProblemHttpResult>> Call(string id, HttpRequest request, ClaimsPrincipal user,
-        InjectionStore injections, ProcedureCatalog catalog, IClock clock, CancellationToken ct)
+        EvaluateCdsOrders evaluate, ProcedureCatalog catalog, OrganizationClock clock, CancellationToken ct)
     {
         var service = Services.FirstOrDefault(s => s.Id == id);
         if (service.Id is null) return Problems.NotFound($"No CDS service '{id}'.");
@@ -54,40 +54,34 @@ public static class CdsHooksEndpoints
         if (body.Str("hook") != service.Hook) return Problems.Invalid("hook", $"This service answers '{service.Hook}'.");
         var patientId = body.Get("context").Str("patientId");
         var errors = new ValidationErrors();
-        if (!InjectionRequestValidation.PatientId(patientId, "context.patientId", errors)) return Problems.Invalid(errors);
+        if (!InjectionInput.PatientId(patientId, "context.patientId", errors)) return Problems.Invalid(errors);
 
         var caller = ApiKeyAuthentication.CallerOf(user);
-        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(caller.Organization.TimeZone) ?? DateTimeZone.Utc;
-        var today = clock.GetCurrentInstant().InZone(zone).Date;
+        var zone = OrganizationClock.Zone(caller.Organization);
         var (plan, coverageId) = Coverage(body.Get("prefetch").Get("coverage"));
+        if (plan is not null) InjectionInput.Plan(plan, "prefetch.coverage.class.value", errors);
+
+        var list = service.Hook == "appointment-book" ? "appointments" : "draftOrders";
+        var type = service.Hook == "appointment-book" ? "Appointment" : "ServiceRequest";
+        var resources = body.Get("context").Get(list).Array("entry").Select(e => e.Get("resource")).Where(r => r.Str("resourceType") == type).ToList();
+        var orders = new List<(JsonNode Resource, CdsOrder Order)>();
+        for (var i = 0; i < resources.Count; i++)
+            if (Order(resources[i]!, catalog, zone, $"context.{list}.entry[{i}].resource", errors) is { } order) orders.Add((resources[i]!, order));
+        if (!errors.IsEmpty) return Problems.Invalid(errors);
 
         var cards = new JsonArray();
         var actions = new JsonArray();
-        var orders = service.Hook == "appointment-book"
-            ? body.Get("context").Get("appointments").Array("entry").Select(e => e.Get("resource")).Where(r => r.Str("resourceType") == "Appointment")
-            : body.Get("context").Get("draftOrders").Array("entry").Select(e => e.Get("resource")).Where(r => r.Str("resourceType") == "ServiceRequest");
-        foreach (var order in orders ?? [])
+        var answers = await evaluate.RunAsync(caller, patientId!, plan, orders.Select(o => o.Order).ToList(), ct);
+        foreach (var answer in answers)
         {
-            var proposal = await ProposalAsync(order, patientId!, catalog, zone, today, injections, caller.Organization.Id, ct);
-            if (proposal is null) continue; // not an injection we track (no CPT code of the catalog, or no site to judge)
-            var (planExists, result) = await injections.CheckAsync(caller.Organization.Id, patientId!, plan, proposal, ct);
-            if (!planExists)
-            {
-                (_, result) = await injections.CheckAsync(caller.Organization.Id, patientId!, null, proposal, ct);
-                result = result.WithUnchecked($"The Coverage plan '{plan}' is not a plan this clinic has: its limits were not checked.");
-            }
-            if (CdsCards.Card(result, catalog.ProcedureName(proposal.Procedure)) is { } card) cards.Add(card);
-            if (service.Hook == "order-sign")
-            {
-                var updated = order!.DeepClone().AsObject();
-                var extensions = updated["extension"] as JsonArray ?? new JsonArray();
-                extensions.Add(CdsCards.CoverageInformation(result, planExists ? plan : null, coverageId, today));
-                updated["extension"] = extensions;
-                actions.Add(new JsonObject
-                {
-                    ["type"] = "update", ["description"] = $"Coverage information for {catalog.ProcedureName(proposal.Procedure)}", ["resource"] = updated,
-                });
-            }
+            var name = catalog.ProcedureName(answer.Proposal.Procedure);
+            if (CdsCards.Card(answer.Result, name) is { } card) cards.Add(card);
+            if (service.Hook != "order-sign") continue;
+            var updated = orders.First(o => ReferenceEquals(o.Order, answer.Order)).Resource.DeepClone().AsObject();
+            var extensions = updated["extension"] as JsonArray ?? new JsonArray();
+            extensions.Add(CdsCards.CoverageInformation(answer.Result, answer.Plan, coverageId, clock.Today(caller.Organization)));
+            updated["extension"] = extensions;
+            actions.Add(new JsonObject { ["type"] = "update", ["description"] = $"Coverage information for {name}", ["resource"] = updated });
         }
         var response = new JsonObject { ["cards"] = cards };
         if (actions.Count > 0) response["systemActions"] = actions;
@@ -104,53 +98,53 @@ public static class CdsHooksEndpoints
         return (planClass.Str("value"), coverage.Str("id"));
     }
 
-    private static async Task<ProposedInjection?> ProposalAsync(JsonNode? order, string patientId, ProcedureCatalog catalog, DateTimeZone zone,
-        LocalDate today, InjectionStore injections, long org, CancellationToken ct)
+    /// <summary>
+    /// A draft ServiceRequest or Appointment as an order: null (no card) when its CPT code is not a catalog procedure;
+    /// a date that is given but not a FHIR date or dateTime in 1900-2200 is an error naming the element.
+    /// </summary>
+    private static CdsOrder? Order(JsonNode resource, ProcedureCatalog catalog, DateTimeZone zone, string at, ValidationErrors errors)
     {
-        var concept = order.Str("resourceType") == "Appointment" ? order.Get("serviceType") : order.Get("code");
+        var concept = resource.Str("resourceType") == "Appointment" ? resource.Get("serviceType") : resource.Get("code");
         var cpt = concept.Codings().FirstOrDefault(c => c.System == FhirTerms.Cpt).Code;
-        var procedure = cpt is null ? null : catalog.Procedures.FirstOrDefault(p => p.CptCodes.Contains(cpt));
-        if (procedure is null) return null;
+        if (catalog.ForCpt(cpt) is not { } procedure) return null;
 
-        var (region, side) = FhirTerms.Site(order.Get("bodySite"));
-        if (region is null)
-        {
-            // Appointments carry no body site: judge the site of the patient's latest injection of that procedure.
-            var latest = (await injections.ListAsync(org, patientId, includeVoided: false, ct))?.LastOrDefault(r => r.Procedure == procedure.Code);
-            if (latest is null) return null;
-            (region, side) = (latest.Region, latest.Laterality);
-        }
+        var (region, side) = FhirTerms.Site(resource.Get("bodySite"));
         LateralityCodes.TryParse(side ?? "none", out var laterality);
+        var site = region is null ? null : new BodySite(region, laterality);
 
-        var when = order.Str("occurrenceDateTime") ?? order.Get("occurrencePeriod").Str("start") ?? order.Str("start");
-        // A dateTime without an offset is invalid FHIR; a CDS check still reads its date rather than assume today.
-        var date = (when is null ? null : FhirTerms.DateOfService(when, zone) ?? (when.Length > 10 ? FhirTerms.DateOfService(when[..10], zone) : null)) ?? today;
-        return new ProposedInjection(procedure.Code, new BodySite(region, laterality), null, date);
+        var field = resource.Str("occurrenceDateTime") is not null ? "occurrenceDateTime" : resource.Get("occurrencePeriod").Str("start") is not null ? "occurrencePeriod.start" : "start";
+        var when = resource.Str("occurrenceDateTime") ?? resource.Get("occurrencePeriod").Str("start") ?? resource.Str("start");
+        LocalDate? date = null;
+        if (when is not null)
+        {
+            // A dateTime without an offset is invalid FHIR; a CDS check still reads its date rather than assume today.
+            date = FhirTerms.DateOfService(when, zone) ?? (when.Length > 10 ? FhirTerms.DateOfService(when[..10], zone) : null);
+            if (date is null) { errors.Add($"{at}.{field}", "Use a FHIR date or dateTime in the years 1900 to 2200."); return null; }
+        }
+        return new CdsOrder(procedure, site, date);
     }
 
     private static async Task<Results<Ok, ValidationProblem, ProblemHttpResult>> Feedback(string id, HttpRequest request, ClaimsPrincipal user,
-        TrackerDatabase db, CancellationToken ct)
+        RecordCdsFeedback record, CancellationToken ct)
     {
         if (Services.All(s => s.Id != id)) return Problems.NotFound($"No CDS service '{id}'.");
         var read = await JsonBody.ReadAsync(request, ct);
         if (read.Error is not null) return Problems.Invalid(read.Path ?? "body", read.Error);
         var body = read.Node;
-        var entries = new List<(string, string, string, object?)>();
+        var entries = new List<CdsFeedback>();
         var i = 0;
         foreach (var item in body.Array("feedback"))
         {
             var card = item.Str("card");
             var outcome = item.Str("outcome");
-            if (card is null || outcome is not ("accepted" or "overridden"))
+            if (card is null || card.Length > 200 || outcome is not ("accepted" or "overridden"))
                 return Problems.Invalid($"feedback[{i}]", "Each feedback needs a card uuid and an outcome of accepted or overridden.");
             var reason = item.Get("overrideReason").Get("reason");
-            // The free-text userComment is not stored: it may hold patient details.
-            entries.Add(($"cds-{outcome}", "cds-card", card, new { service = id, reasonCode = reason.Str("code"), reason = reason.Str("display"),
-                outcomeTimestamp = item.Str("outcomeTimestamp") }));
+            entries.Add(new CdsFeedback(card, outcome, reason.Str("code"), reason.Str("display"), item.Str("outcomeTimestamp")));
             i++;
         }
         if (entries.Count == 0) return Problems.Invalid("feedback", "At least one feedback item is required.");
-        await Audit.WriteManyAsync(db, ApiKeyAuthentication.CallerOf(user).Organization.Id, ApiKeyAuthentication.CallerOf(user).KeyId, entries, ct);
+        await record.RunAsync(ApiKeyAuthentication.CallerOf(user), id, entries, ct);
         return TypedResults.Ok();
     }
 }

@@ -22,6 +22,6 @@ public static class EligibilityMapping
 {
     public static EligibilityResponse ToResponse(this EligibilityResult r) => new(r.Eligible, r.Date, r.EarliestEligibleDate,
         r.Violations.Select(v => new ViolationDto(v.Policy, v.RuleId, v.Kind.ToCode(), v.Message, v.ConflictingDates, v.PassesOn)).ToList(),
-        r.Usage.Select(u => new UsageDto(u.Policy, u.RuleId, u.Kind.ToCode(), u.Used, u.Limit, u.Remaining, u.Unit, u.WindowStart, u.WindowEnd, u.Window.ToCode())).ToList(),
+        r.Usage.Select(u => new UsageDto(u.Policy, u.RuleId, u.Kind.ToCode(), u.Used, u.Limit, u.Remaining, u.Unit.ToCode(), u.WindowStart, u.WindowEnd, u.Window.ToCode())).ToList(),
         r.Warnings, r.Plan, r.PoliciesChecked);
 }

@@ -5,7 +5,8 @@ using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
 using ProcedureTracker.Api.Infrastructure;
-using ProcedureTracker.Api.Injections;
+using ProcedureTracker.Application;
+using ProcedureTracker.Application.Injections;
 using ProcedureTracker.Data.Injections;
 using ProcedureTracker.Data.Organizations;
 using ProcedureTracker.Domain;
@@ -22,9 +23,9 @@ public static class FhirEndpoints
     {
         var group = app.MapGroup("/fhir").WithTags("FHIR R4");
         group.MapGet("/metadata", Metadata).AllowAnonymous();
-        group.MapPost("/Procedure", Create).RequireAuthorization(Roles.Record);
-        group.MapPost("/", Batch).RequireAuthorization(Roles.Record);
-        group.MapGet("/Procedure", Search).RequireAuthorization(Roles.Read);
+        group.MapPost("/Procedure", Create).RequireAuthorization(Permission.Record);
+        group.MapPost("/", Batch).RequireAuthorization(Permission.Record);
+        group.MapGet("/Procedure", Search).RequireAuthorization(Permission.Read);
     }
 
     public static IResult Fhir(int status, JsonNode body, string? location = null) => new FhirResult(status, body, location);
@@ -61,17 +62,20 @@ public static class FhirEndpoints
         }),
     });
 
-    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, InjectionStore injections, ProcedureCatalog catalog, CancellationToken ct)
+    /// <summary>The use cases a FHIR write reaches.</summary>
+    public sealed record Doors(RecordInjection Record, VoidInjection Void, ListHistory History, ProcedureCatalog Catalog, OrganizationClock Clock);
+
+    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, [AsParameters] Doors doors, CancellationToken ct)
     {
         var read = await JsonBody.ReadAsync(request, ct);
         if (read.Error is not null) return Fhir(400, FhirJson.Outcome("error", "structure", read.Error, read.Path));
         var body = read.Node;
         var (status, resource, location) = await ProcessAsync(body, request.Headers["If-None-Exist"].FirstOrDefault(),
-            ApiKeyAuthentication.CallerOf(user), injections, catalog, ct);
+            ApiKeyAuthentication.CallerOf(user), doors, ct);
         return Fhir(status, resource, location);
     }
 
-    private static async Task<IResult> Batch(HttpRequest request, ClaimsPrincipal user, InjectionStore injections, ProcedureCatalog catalog, CancellationToken ct)
+    private static async Task<IResult> Batch(HttpRequest request, ClaimsPrincipal user, [AsParameters] Doors doors, CancellationToken ct)
     {
         var read = await JsonBody.ReadAsync(request, ct);
         if (read.Error is not null) return Fhir(400, FhirJson.Outcome("error", "structure", read.Error, read.Path));
@@ -86,7 +90,7 @@ public static class FhirEndpoints
             var method = entry.Get("request").Str("method");
             var url = entry.Get("request").Str("url");
             (int Status, JsonObject Body, string? Location) result = method == "POST" && url == "Procedure"
-                ? await ProcessAsync(entry.Get("resource"), entry.Get("request").Str("ifNoneExist"), caller, injections, catalog, ct)
+                ? await ProcessAsync(entry.Get("resource"), entry.Get("request").Str("ifNoneExist"), caller, doors, ct)
                 : (400, FhirJson.Outcome("error", "not-supported", "Only POST Procedure entries are supported in a batch.", "Bundle.entry.request"), null);
             var response = new JsonObject { ["status"] = $"{result.Status} {ReasonPhrase(result.Status)}" };
             if (result.Location is not null) response["location"] = result.Location;
@@ -98,13 +102,12 @@ public static class FhirEndpoints
         return Fhir(200, new JsonObject { ["resourceType"] = "Bundle", ["type"] = "batch-response", ["entry"] = entries });
     }
 
-    private static async Task<(int, JsonObject, string?)> ProcessAsync(JsonNode? resource, string? ifNoneExist, Caller caller,
-        InjectionStore injections, ProcedureCatalog catalog, CancellationToken ct)
+    private static async Task<(int, JsonObject, string?)> ProcessAsync(JsonNode? resource, string? ifNoneExist, Caller caller, Doors doors,
+        CancellationToken ct)
     {
-        var org = caller.Organization;
-        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(org.TimeZone) ?? DateTimeZone.Utc;
+        var catalog = doors.Catalog;
         var errors = new ValidationErrors();
-        var procedure = ProcedureMapping.FromFhir(resource, catalog, zone, errors);
+        var procedure = ProcedureMapping.FromFhir(resource, catalog, OrganizationClock.Zone(caller.Organization), errors);
         if (procedure is null) return (400, FhirJson.Outcome(errors.ToDictionary()), null);
 
         if (ifNoneExist is not null)
@@ -116,7 +119,7 @@ public static class FhirEndpoints
             var bad = InputText.Problem(token) ?? (token.Length is 0 or > 200 ? "The identifier must be 1-200 characters." : null);
             if (bad is not null) return (400, FhirJson.Outcome("error", "invalid", bad, "If-None-Exist"), null);
             var bar = token.IndexOf('|');
-            var matches = await injections.FindByIdentifierAsync(org.Id, bar < 0 ? null : token[..bar], bar < 0 ? token : token[(bar + 1)..], ct);
+            var matches = await doors.History.ByIdentifierAsync(caller, bar < 0 ? null : token[..bar], bar < 0 ? token : token[(bar + 1)..], ct);
             if (matches.Count > 1)
                 return (412, FhirJson.Outcome("error", "multiple-matches", $"If-None-Exist matches {matches.Count} Procedures; add the identifier system."), null);
             if (matches.Count == 1) return (200, ProcedureMapping.ToFhir(matches[0], catalog), Location(matches[0]));
@@ -124,33 +127,30 @@ public static class FhirEndpoints
 
         if (procedure.Status == "entered-in-error")
         {
-            var existing = await injections.FindByExternalIdAsync(org.Id, procedure.ExternalId, ct);
-            if (existing is null || existing.PatientId != procedure.PatientId)
-                return (404, FhirJson.Outcome("error", "not-found", $"No Procedure with identifier {procedure.ExternalId} for this patient.", "Procedure.identifier"), null);
-            if (existing.VoidedAt is null)
-                (_, existing) = await injections.VoidAsync(org.Id, procedure.PatientId, existing.Id, "entered-in-error (reported by the EHR)", caller.KeyId, ct);
-            var voided = existing ?? await injections.FindByExternalIdAsync(org.Id, procedure.ExternalId, ct);
-            return (200, ProcedureMapping.ToFhir(voided!, catalog), Location(voided!));
+            var (outcome, voided) = await doors.Void.ByExternalIdAsync(caller, procedure.PatientId, procedure.ExternalId, ct);
+            return voided is null || outcome == VoidOutcome.NotFound
+                ? (404, FhirJson.Outcome("error", "not-found", $"No Procedure with identifier {procedure.ExternalId} for this patient.", "Procedure.identifier"), null)
+                : (200, ProcedureMapping.ToFhir(voided, catalog), Location(voided));
         }
 
-        return await injections.RecordAsync(org.Id, procedure.Injection!, caller.KeyId, ct) switch
+        return await doors.Record.RunAsync(caller, procedure.Injection!, ct) switch
         {
             RecordOutcome.Created c => (201, ProcedureMapping.ToFhir(c.Injection, catalog), Location(c.Injection)),
             RecordOutcome.Replayed r => (200, ProcedureMapping.ToFhir(r.Injection, catalog), Location(r.Injection)),
             RecordOutcome.Conflict c => (409, FhirJson.Outcome("error", "duplicate", c.Detail, "Procedure.identifier"), null),
             RecordOutcome.Invalid i => (400, FhirJson.Outcome("error", "invalid", i.Message,
-                i.Field == "plan" ? $"Procedure.extension('{FhirTerms.PlanExtension}')" : "Procedure"), null),
-            var other => (500, FhirJson.Outcome("fatal", "exception", $"Unexpected outcome {other.GetType().Name}."), null),
+                i.Field == "plan" ? ProcedureMapping.Names.Plan : "Procedure"), null),
+            var other => throw new InvalidOperationException($"Unexpected outcome {other.GetType().Name}."),
         };
     }
 
-    private static async Task<IResult> Search(string? patient, HttpRequest request, ClaimsPrincipal user, InjectionStore injections, ProcedureCatalog catalog,
+    private static async Task<IResult> Search(string? patient, HttpRequest request, ClaimsPrincipal user, ListHistory history, ProcedureCatalog catalog,
         CancellationToken ct)
     {
         if (string.IsNullOrEmpty(patient))
             return Fhir(400, FhirJson.Outcome("error", "required", "Search needs patient=ID.", "patient"));
         var id = patient.StartsWith("Patient/", StringComparison.Ordinal) ? patient["Patient/".Length..] : patient;
-        if (!InjectionRequestValidation.PatientId(id, "patient", new ValidationErrors()))
+        if (!InjectionInput.IsPatientId(id))
             return Fhir(400, FhirJson.Outcome("error", "invalid", "patient: use Patient/{id} or {id} with 1-64 of A-Z a-z 0-9 . _ -", "patient"));
         var filters = new List<Func<LocalDate, bool>>();
         foreach (var value in request.Query["date"])
@@ -162,7 +162,7 @@ public static class FhirEndpoints
                 return Fhir(400, FhirJson.Outcome("error", "invalid", "date: use [eq|ge|gt|le|lt]yyyy-MM-dd with a year from 1900 to 2200.", "date"));
             filters.Add(prefix switch { "ge" => x => x >= d, "gt" => x => x > d, "le" => x => x <= d, "lt" => x => x < d, _ => x => x == d });
         }
-        var rows = await injections.ListAsync(ApiKeyAuthentication.CallerOf(user).Organization.Id, id, includeVoided: true, ct) ?? [];
+        var rows = await history.RunAsync(ApiKeyAuthentication.CallerOf(user), id, includeVoided: true, ct) ?? [];
         var matches = rows.Where(r => filters.All(f => f(r.DateOfService))).ToList();
         return Fhir(200, new JsonObject
         {

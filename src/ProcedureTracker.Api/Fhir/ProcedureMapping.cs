@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
-using ProcedureTracker.Api.Injections;
+using ProcedureTracker.Application.Injections;
 using ProcedureTracker.Data.Injections;
 using ProcedureTracker.Domain;
 using ProcedureTracker.Domain.Catalog;
@@ -17,9 +17,13 @@ public static class ProcedureMapping
 {
     public const string OverLimitReason = "Performed procedure reported by the EHR over a limit";
 
-    private static readonly ClinicalFieldNames Names = new("Procedure.code", "Procedure.code", "Procedure.bodySite", "Procedure.bodySite",
+    private static readonly ClinicalFieldNames ClinicalNames = new("Procedure.code", "Procedure.code", "Procedure.bodySite", "Procedure.bodySite",
         "Procedure.bodySite", $"Procedure.extension('{FhirTerms.SteroidExtension}').extension('drug')",
         $"Procedure.extension('{FhirTerms.SteroidExtension}').extension('doseMg')", "Procedure.performed");
+
+    /// <summary>FHIR element names (FHIRPath) for the fields of an injection.</summary>
+    public static readonly InjectionFieldNames Names = new(ClinicalNames, "Procedure.subject", $"Procedure.extension('{FhirTerms.PlanExtension}')",
+        "Procedure.identifier", "Procedure.performer", "Procedure", "Procedure", "Procedure");
 
     public static FhirProcedure? FromFhir(JsonNode? resource, ProcedureCatalog catalog, DateTimeZone zone, ValidationErrors errors)
     {
@@ -38,8 +42,7 @@ public static class ProcedureMapping
 
         var reference = resource.Get("subject").Str("reference");
         var patientId = reference is not null && reference.StartsWith("Patient/", StringComparison.Ordinal) ? reference["Patient/".Length..] : null;
-        var patientErrors = new ValidationErrors();
-        if (!InjectionRequestValidation.PatientId(patientId, "Procedure.subject", patientErrors))
+        if (!InjectionInput.IsPatientId(patientId))
             errors.Add("Procedure.subject", "subject.reference must be Patient/{id} with an id of 1-64 of A-Z a-z 0-9 . _ -");
         if (!errors.IsEmpty || status == "entered-in-error") return errors.IsEmpty ? new FhirProcedure(status!, externalId, patientId!, null) : null;
 
@@ -47,7 +50,7 @@ public static class ProcedureMapping
         var cpt = codings.FirstOrDefault(c => c.System == FhirTerms.Cpt).Code;
         var ours = codings.FirstOrDefault(c => c.System == FhirTerms.ProcedureSystem).Code;
         // 64490-64495 bill both facet joint injections and medial branch blocks: our own coding decides, else the catalog's first.
-        var procedure = ours ?? (cpt is null ? null : catalog.Procedures.FirstOrDefault(p => p.CptCodes.Contains(cpt))?.Code);
+        var procedure = catalog.ForCpt(cpt, ours)?.Code ?? ours;
         if (cpt is null && ours is null) errors.Add("Procedure.code", $"code.coding needs a CPT code (system {FhirTerms.Cpt}).");
         else if (procedure is null) errors.Add("Procedure.code", $"CPT code '{cpt}' is not a procedure in the catalog.");
 
@@ -61,14 +64,14 @@ public static class ProcedureMapping
         var drug = steroid.Extension("drug").Str("valueCode");
         decimal? dose = steroid.Extension("doseMg").Get("valueDecimal") is JsonValue d && d.TryGetValue<decimal>(out var mg) ? mg : null;
         if (steroid is not null && steroid.Extension("doseMg") is not null && dose is null)
-            errors.Add(Names.SteroidDoseMg, "doseMg needs a valueDecimal.");
+            errors.Add(ClinicalNames.SteroidDoseMg, "doseMg needs a valueDecimal.");
 
         if (!errors.IsEmpty) return null;
-        var clinical = InjectionValidator.Validate(new ClinicalDraft(procedure, cpt, region, laterality, null, drug, dose, date),
-            catalog, Names, errors);
-        if (clinical is null) return null;
-        return new FhirProcedure(status!, externalId, patientId!, new NewInjection(patientId!, clinical, plan, externalId, null, null, null, null, null,
-            OverLimitReason));
+        var draft = new InjectionDraft(patientId, new ClinicalDraft(procedure, cpt, region, laterality, null, drug, dose, date), plan, externalId,
+            OverLimitReason: OverLimitReason);
+        return InjectionInput.Validate(draft, catalog, Names, errors) is { } injection
+            ? new FhirProcedure(status!, externalId, patientId!, injection)
+            : null;
     }
 
     /// <summary>performedDateTime or performedPeriod.start as a date of service in the organization's zone.</summary>

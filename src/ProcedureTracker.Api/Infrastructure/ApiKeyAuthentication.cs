@@ -66,22 +66,3 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
             Get(ClaimTypes.Role));
     }
 }
-
-/// <summary>Which roles may do what (API.md "Auth").</summary>
-public static class Roles
-{
-    public const string Admin = "admin";
-    public const string Read = "read";          // every role: eligibility, catalog, policies, history
-    public const string Record = "record";      // admin, clinician, ehr
-    public const string Void = "void";          // admin, clinician
-    public const string Reports = "reports";    // admin, billing
-
-    public static void AddPolicies(Microsoft.AspNetCore.Authorization.AuthorizationOptions options)
-    {
-        options.AddPolicy(Admin, p => p.RequireRole("admin"));
-        options.AddPolicy(Read, p => p.RequireRole("admin", "clinician", "billing", "ehr"));
-        options.AddPolicy(Record, p => p.RequireRole("admin", "clinician", "ehr"));
-        options.AddPolicy(Void, p => p.RequireRole("admin", "clinician"));
-        options.AddPolicy(Reports, p => p.RequireRole("admin", "billing"));
-    }
-}

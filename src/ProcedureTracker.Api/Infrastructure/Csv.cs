@@ -1,33 +1,35 @@
 using System.Globalization;
 using System.Text;
+using CsvHelper;
+using CsvHelper.Configuration;
 
 namespace ProcedureTracker.Api.Infrastructure;
 
-/// <summary>RFC 4180 CSV written straight to the response, a row at a time (CRLF line ends, quotes doubled).</summary>
+/// <summary>RFC 4180 CSV (CsvHelper) written straight to the response, a row at a time, CRLF line ends.</summary>
 public static class Csv
 {
-    public static string Field(string? value)
-    {
-        if (string.IsNullOrEmpty(value)) return "";
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
-    }
+    private static readonly CsvConfiguration Config = new(CultureInfo.InvariantCulture) { NewLine = "\r\n" };
 
-    public static string Field(decimal value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+    /// <summary>A decimal as CSV cells show it: up to three places, invariant culture.</summary>
+    public static string Number(decimal value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 
     /// <summary>Streams <paramref name="rows"/> as <c>text/csv</c> with a header row; flushes every few hundred rows.</summary>
     public static async Task WriteAsync<T>(HttpResponse response, string fileName, string[] header, IAsyncEnumerable<T> rows,
-        Func<T, string[]> fields, CancellationToken ct)
+        Func<T, string?[]> fields, CancellationToken ct)
     {
         response.ContentType = "text/csv; charset=utf-8";
         response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
         await using var writer = new StreamWriter(response.Body, new UTF8Encoding(false), 64 * 1024);
-        await writer.WriteAsync(string.Join(',', header) + "\r\n");
+        await using var csv = new CsvWriter(writer, Config);
+        foreach (var name in header) csv.WriteField(name);
+        await csv.NextRecordAsync();
         var n = 0;
         await foreach (var row in rows.WithCancellation(ct))
         {
-            await writer.WriteAsync(string.Join(',', fields(row)) + "\r\n");
-            if (++n % 500 == 0) await writer.FlushAsync(ct);
+            foreach (var field in fields(row)) csv.WriteField(field);
+            await csv.NextRecordAsync();
+            if (++n % 500 == 0) await csv.FlushAsync();
         }
-        await writer.FlushAsync(ct);
+        await csv.FlushAsync();
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using NodaTime;
+using ProcedureTracker.Application;
 using ProcedureTracker.Data;
 using ProcedureTracker.Data.Catalog;
 using ProcedureTracker.Data.Imports;
@@ -35,6 +36,7 @@ public static class ServiceSetup
             ?? throw new InvalidOperationException("Set ConnectionStrings__Tracker (scripts/run does this for the embedded database).");
         services.AddSingleton(new TrackerDatabase(connectionString));
         services.AddSingleton<IClock>(NodaTime.SystemClock.Instance);
+        services.AddUseCases();
         services.AddSingleton<CatalogHolder>();
         services.AddSingleton(new CdsIssuers(CdsJwt.ParseIssuers(builder.Configuration["PT_CDS_ISSUERS"])));
         services.AddSingleton(sp => sp.GetRequiredService<CatalogHolder>().Current);
@@ -44,7 +46,6 @@ public static class ServiceSetup
         services.AddSingleton<InjectionStore>();
         services.AddSingleton<ReportStore>();
         services.AddSingleton<ImportStore>();
-        services.AddSingleton<ApproachingLimits>();
 
         services.Configure<JsonOptions>(o =>
         {
@@ -63,7 +64,10 @@ public static class ServiceSetup
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
-        services.AddAuthorization(Roles.AddPolicies);
+        services.AddAuthorization(o =>
+        {
+            foreach (var (permission, roles) in Roles.Permissions) o.AddPolicy(permission, p => p.RequireRole(roles));
+        });
         services.AddOpenApi();
         return builder;
     }
@@ -92,8 +96,4 @@ public static class ServiceSetup
         }
         app.Services.GetRequiredService<CatalogHolder>().Current = await CatalogStore.LoadAsync(db.DataSource);
     }
-
-    /// <summary>Today in the organization's time zone.</summary>
-    public static LocalDate Today(this IClock clock, Organization organization) =>
-        clock.GetCurrentInstant().InZone(DateTimeZoneProviders.Tzdb.GetZoneOrNull(organization.TimeZone) ?? DateTimeZone.Utc).Date;
 }

@@ -1,13 +1,17 @@
 using NodaTime;
 using ProcedureTracker.Api.Eligibility;
 using ProcedureTracker.Data.Injections;
+using ProcedureTracker.Domain.Injections;
 
 namespace ProcedureTracker.Api.Injections;
 
 public sealed record OverrideRequest(string? Reason, string? PriorAuthorization);
 
 public sealed record RecordInjectionRequest(string? Procedure, string? CptCode, SiteRequest? Site, SteroidRequest? Steroid, string? DateOfService,
-    string? Plan, string? ExternalId, string? ProviderId, string? ImageGuidance, OverrideRequest? Override, Guid? Supersedes);
+    string? Plan, string? ExternalId, string? ProviderId, string? ImageGuidance, OverrideRequest? Override, Guid? Supersedes)
+{
+    public ClinicalDraft ToClinicalDraft() => new(Procedure, CptCode, Site?.Region, Site?.Laterality, Site?.Detail, Steroid?.Drug, Steroid?.DoseMg, DateOfService);
+}
 
 public sealed record VoidRequest(string? Reason);
 

@@ -2,6 +2,8 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ProcedureTracker.Api.Eligibility;
 using ProcedureTracker.Api.Infrastructure;
+using ProcedureTracker.Application;
+using ProcedureTracker.Application.Injections;
 using ProcedureTracker.Data.Injections;
 using ProcedureTracker.Domain;
 using ProcedureTracker.Domain.Catalog;
@@ -9,42 +11,32 @@ using ProcedureTracker.Domain.Injections;
 
 namespace ProcedureTracker.Api.Injections;
 
+/// <summary>The JSON door to recording, listing, voiding and superseding injections: maps JSON to the use cases and back.</summary>
 public static class InjectionEndpoints
 {
     public static void MapInjections(this IEndpointRouteBuilder v1)
     {
         var group = v1.MapGroup("/patients/{patientId}/injections").WithTags("Injections");
-        group.MapPost("/", Record).RequireAuthorization(Roles.Record);
-        group.MapGet("/", List).RequireAuthorization(Roles.Read);
-        group.MapPost("/{id:guid}/void", Void).RequireAuthorization(Roles.Void);
+        group.MapPost("/", Record).RequireAuthorization(Permission.Record);
+        group.MapGet("/", List).RequireAuthorization(Permission.Read);
+        group.MapPost("/{id:guid}/void", Void).RequireAuthorization(Permission.Void);
     }
 
     private static async Task<Results<Created<InjectionResponse>, Ok<InjectionResponse>, ValidationProblem, ProblemHttpResult>> Record(
-        string patientId, RecordInjectionRequest? request, ClaimsPrincipal user, InjectionStore injections, ProcedureCatalog catalog, CancellationToken ct)
+        string patientId, RecordInjectionRequest? request, ClaimsPrincipal user, RecordInjection record, SupersedeInjection supersede,
+        ProcedureCatalog catalog, CancellationToken ct)
     {
         if (request is null) return Problems.Invalid("body", "A JSON body is required.");
         var errors = new ValidationErrors();
-        InjectionRequestValidation.PatientId(patientId, "patientId", errors);
-        InjectionRequestValidation.Plan(request.Plan, errors);
-        InjectionRequestValidation.Text(request.ExternalId, "externalId", 200, errors);
-        InjectionRequestValidation.Text(request.ProviderId, "providerId", 64, errors);
-        if (request.ImageGuidance is not null && !InjectionRequestValidation.ImageGuidance.Contains(request.ImageGuidance))
-            errors.Add("imageGuidance", $"Use one of: {string.Join(", ", InjectionRequestValidation.ImageGuidance)}.");
-        if (request.Override is { } o)
-        {
-            if (string.IsNullOrWhiteSpace(o.Reason) && string.IsNullOrWhiteSpace(o.PriorAuthorization))
-                errors.Add("override.reason", "An override needs a documented reason or a prior-authorization number.");
-            InjectionRequestValidation.Text(o.Reason, "override.reason", 1000, errors);
-            InjectionRequestValidation.Text(o.PriorAuthorization, "override.priorAuthorization", 100, errors);
-        }
-        var clinical = InjectionValidator.Validate(new ClinicalDraft(request.Procedure, request.CptCode, request.Site?.Region, request.Site?.Laterality,
-            request.Site?.Detail, request.Steroid?.Drug, request.Steroid?.DoseMg, request.DateOfService), catalog, ClinicalFieldNames.Json, errors);
-        if (clinical is null || !errors.IsEmpty) return Problems.Invalid(errors);
+        var draft = new InjectionDraft(patientId, request.ToClinicalDraft(), request.Plan, request.ExternalId, request.ProviderId, request.ImageGuidance,
+            request.Override is not null, request.Override?.Reason, request.Override?.PriorAuthorization);
+        if (InjectionInput.Validate(draft, catalog, InjectionFieldNames.Json, errors) is not { } injection) return Problems.Invalid(errors);
 
         var caller = ApiKeyAuthentication.CallerOf(user);
-        var injection = new NewInjection(patientId, clinical, request.Plan, request.ExternalId, request.ProviderId, request.ImageGuidance,
-            Blank(request.Override?.Reason), Blank(request.Override?.PriorAuthorization), request.Supersedes);
-        return await injections.RecordAsync(caller.Organization.Id, injection, caller.KeyId, ct) switch
+        var outcome = request.Supersedes is { } old
+            ? await supersede.RunAsync(caller, old, injection, ct)
+            : await record.RunAsync(caller, injection, ct);
+        return outcome switch
         {
             RecordOutcome.Created c => TypedResults.Created($"/v1/patients/{patientId}/injections/{c.Injection.Id}",
                 c.Injection.ToResponse(c.Eligibility.ToResponse())),
@@ -60,28 +52,26 @@ public static class InjectionEndpoints
     }
 
     private static async Task<Results<Ok<InjectionListResponse>, ValidationProblem, ProblemHttpResult>> List(string patientId, bool? includeVoided,
-        ClaimsPrincipal user, InjectionStore injections, CancellationToken ct)
+        ClaimsPrincipal user, ListHistory history, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        if (!InjectionRequestValidation.PatientId(patientId, "patientId", errors)) return Problems.Invalid(errors);
-        var caller = ApiKeyAuthentication.CallerOf(user);
-        var rows = await injections.ListAsync(caller.Organization.Id, patientId, includeVoided ?? false, ct);
+        if (!InjectionInput.PatientId(patientId, "patientId", errors)) return Problems.Invalid(errors);
+        var rows = await history.RunAsync(ApiKeyAuthentication.CallerOf(user), patientId, includeVoided ?? false, ct);
         return rows is null
             ? Problems.NotFound($"No patient '{patientId}'.")
             : TypedResults.Ok(new InjectionListResponse(patientId, rows.Select(r => r.ToResponse()).ToList()));
     }
 
     private static async Task<Results<Ok<InjectionResponse>, ValidationProblem, ProblemHttpResult>> Void(string patientId, Guid id, VoidRequest? request,
-        ClaimsPrincipal user, InjectionStore injections, CancellationToken ct)
+        ClaimsPrincipal user, VoidInjection voids, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        InjectionRequestValidation.PatientId(patientId, "patientId", errors);
+        InjectionInput.PatientId(patientId, "patientId", errors);
         if (string.IsNullOrWhiteSpace(request?.Reason)) errors.Add("reason", "A reason is required to void an injection.");
-        else InjectionRequestValidation.Text(request.Reason, "reason", 1000, errors);
+        else InjectionInput.Text(request.Reason, "reason", 1000, errors);
         if (!errors.IsEmpty) return Problems.Invalid(errors);
 
-        var caller = ApiKeyAuthentication.CallerOf(user);
-        var (outcome, row) = await injections.VoidAsync(caller.Organization.Id, patientId, id, request!.Reason!.Trim(), caller.KeyId, ct);
+        var (outcome, row) = await voids.RunAsync(ApiKeyAuthentication.CallerOf(user), patientId, id, request!.Reason!.Trim(), ct);
         return outcome switch
         {
             VoidOutcome.Voided => TypedResults.Ok(row!.ToResponse()),
@@ -89,6 +79,4 @@ public static class InjectionEndpoints
             _ => Problems.NotFound($"No injection {id} for patient '{patientId}'."),
         };
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -1,14 +1,20 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NodaTime;
 using NodaTime.Text;
 using ProcedureTracker.Api.Infrastructure;
-using ProcedureTracker.Api.Injections;
+using ProcedureTracker.Application;
+using ProcedureTracker.Application.Injections;
+using ProcedureTracker.Application.Reports;
 using ProcedureTracker.Data.Reports;
 using ProcedureTracker.Domain;
+using ProcedureTracker.Domain.Eligibility;
+using ProcedureTracker.Domain.Policies;
 
 namespace ProcedureTracker.Api.Reports;
 
+/// <summary>The billing reports as JSON or CSV; every parameter is validated before the first byte is written.</summary>
 public static class ReportEndpoints
 {
     private static readonly string[] YearlyHeader =
@@ -16,35 +22,39 @@ public static class ReportEndpoints
     private static readonly string[] ApproachingHeader =
         ["patientId", "policy", "ruleId", "kind", "procedure", "region", "used", "limit", "remaining", "unit", "windowStart", "windowEnd"];
 
+    public sealed record ApproachingDto(string PatientId, string Policy, string RuleId, string Kind, string Procedure, string? Region,
+        decimal Used, decimal Limit, decimal Remaining, string Unit, LocalDate WindowStart, LocalDate WindowEnd);
+
     public static void MapReports(this IEndpointRouteBuilder v1)
     {
-        var group = v1.MapGroup("/reports").WithTags("Reports").RequireAuthorization(Roles.Reports);
+        var group = v1.MapGroup("/reports").WithTags("Reports").RequireAuthorization(Permission.Reports);
         group.MapGet("/yearly-counts", YearlyCounts);
         group.MapGet("/approaching-limits", Approaching);
     }
 
     private static async Task<Results<Ok<IAsyncEnumerable<YearlyCountRow>>, EmptyHttpResult, ValidationProblem>> YearlyCounts(
-        int? year, string? basis, string? plan, string? format, ClaimsPrincipal user, ReportStore reports, HttpResponse response, CancellationToken ct)
+        int? year, string? basis, string? plan, string? format, ClaimsPrincipal user, YearlyCounts counts, HttpResponse response, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        if (year is null or < 1900 or > 2200) errors.Add("year", "A year between 1900 and 2200 is required.");
+        if (year is null or < DateText.MinYear or > DateText.MaxYear) errors.Add("year", "A year between 1900 and 2200 is required.");
         if (basis is not (null or "calendar" or "plan")) errors.Add("basis", "Use calendar or plan.");
         CheckFormat(format, errors);
-        InjectionRequestValidation.Plan(plan, errors);
+        InjectionInput.Plan(plan, "plan", errors);
         if (!errors.IsEmpty) return Problems.Invalid(errors);
 
-        var rows = reports.YearlyCountsAsync(ApiKeyAuthentication.CallerOf(user).Organization.Id, year!.Value, basis == "plan", plan, ct);
+        var rows = await counts.RunAsync(ApiKeyAuthentication.CallerOf(user), year!.Value, basis == "plan", plan, ct);
+        if (rows is null) return Problems.Invalid("plan", $"Unknown plan '{plan}'.");
         if (format != "csv") return TypedResults.Ok(rows);
         await Csv.WriteAsync(response, $"yearly-counts-{year}-{basis ?? "calendar"}.csv", YearlyHeader, rows, r =>
         [
-            Csv.Field(r.PatientId), Csv.Field(r.Plan), Csv.Field(r.Procedure), Date(r.PeriodStart), Date(r.PeriodEnd),
-            r.Sessions.ToString(), r.Injections.ToString(), r.SteroidSessions.ToString(), Csv.Field(r.SteroidMpeMg),
+            r.PatientId, r.Plan, r.Procedure, Date(r.PeriodStart), Date(r.PeriodEnd), Count(r.Sessions), Count(r.Injections),
+            Count(r.SteroidSessions), Csv.Number(r.SteroidMpeMg),
         ], ct);
         return TypedResults.Empty;
     }
 
-    private static async Task<Results<Ok<IAsyncEnumerable<ApproachingRow>>, EmptyHttpResult, ValidationProblem>> Approaching(
-        string? date, string? plan, string? format, ClaimsPrincipal user, ApproachingLimits approaching, IClock clock, HttpResponse response,
+    private static async Task<Results<Ok<IAsyncEnumerable<ApproachingDto>>, EmptyHttpResult, ValidationProblem>> Approaching(
+        string? date, string? plan, string? format, ClaimsPrincipal user, ApproachingLimits approaching, OrganizationClock clock, HttpResponse response,
         CancellationToken ct)
     {
         var errors = new ValidationErrors();
@@ -56,17 +66,25 @@ public static class ReportEndpoints
             else errors.Add("date", DateText.Message);
         }
         CheckFormat(format, errors);
-        InjectionRequestValidation.Plan(plan, errors);
+        InjectionInput.Plan(plan, "plan", errors);
         if (!errors.IsEmpty) return Problems.Invalid(errors);
 
-        var rows = approaching.FindAsync(caller.Organization.Id, day, plan, ct);
-        if (format != "csv") return TypedResults.Ok(rows);
-        await Csv.WriteAsync(response, $"approaching-limits-{Date(day)}.csv", ApproachingHeader, rows, r =>
+        var rows = await approaching.RunAsync(caller, day, plan, ct);
+        if (rows is null) return Problems.Invalid("plan", $"Unknown plan '{plan}'.");
+        var dtos = Select(rows, r => new ApproachingDto(r.PatientId, r.Policy, r.RuleId, r.Kind.ToCode(), r.Procedure, r.Region, r.Used, r.Limit,
+            r.Remaining, r.Unit.ToCode(), r.WindowStart, r.WindowEnd));
+        if (format != "csv") return TypedResults.Ok(dtos);
+        await Csv.WriteAsync(response, $"approaching-limits-{Date(day)}.csv", ApproachingHeader, dtos, r =>
         [
-            Csv.Field(r.PatientId), Csv.Field(r.Policy), Csv.Field(r.RuleId), r.Kind, Csv.Field(r.Procedure), Csv.Field(r.Region),
-            Csv.Field(r.Used), Csv.Field(r.Limit), Csv.Field(r.Remaining), r.Unit, Date(r.WindowStart), Date(r.WindowEnd),
+            r.PatientId, r.Policy, r.RuleId, r.Kind, r.Procedure, r.Region, Csv.Number(r.Used), Csv.Number(r.Limit), Csv.Number(r.Remaining),
+            r.Unit, Date(r.WindowStart), Date(r.WindowEnd),
         ], ct);
         return TypedResults.Empty;
+    }
+
+    private static async IAsyncEnumerable<TOut> Select<TIn, TOut>(IAsyncEnumerable<TIn> rows, Func<TIn, TOut> map)
+    {
+        await foreach (var row in rows) yield return map(row);
     }
 
     private static void CheckFormat(string? format, ValidationErrors errors)
@@ -75,4 +93,5 @@ public static class ReportEndpoints
     }
 
     private static string Date(LocalDate date) => LocalDatePattern.Iso.Format(date);
+    private static string Count(long n) => n.ToString(CultureInfo.InvariantCulture);
 }

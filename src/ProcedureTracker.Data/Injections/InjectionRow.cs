@@ -9,6 +9,12 @@ namespace ProcedureTracker.Data.Injections;
 /// <summary>An injections row as stored, with the patient's external id.</summary>
 public sealed class InjectionRow
 {
+    /// <summary>The columns the rules read (<see cref="ToRecord"/>), aliased for Dapper; <c>i</c> is <c>injections</c>.</summary>
+    public const string HistoryColumns = """
+        i.id, i.procedure, i.region, i.laterality, i.site_detail as SiteDetail, i.steroid_drug as SteroidDrug,
+        i.steroid_dose_mg as SteroidDoseMg, i.steroid_mpe_mg as SteroidMpeMg, i.date_of_service as DateOfService, i.voided_at as VoidedAt
+        """;
+
     internal const string Columns = """
         i.id, p.external_id as PatientId, i.procedure, i.cpt_code as CptCode, i.region, i.laterality, i.site_detail as SiteDetail,
         i.steroid_drug as SteroidDrug, i.steroid_dose_mg as SteroidDoseMg, i.steroid_mpe_mg as SteroidMpeMg,
@@ -85,3 +91,11 @@ public sealed record NewInjection(
         return SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', parts.Select(p => p ?? "\u0000"))));
     }
 }
+
+/// <summary>A row to insert, as the record use case decided it.</summary>
+/// <param name="Id">The new record's id (UUIDv7).</param>
+/// <param name="Injection">What to store.</param>
+/// <param name="ContentHash">The injection's <see cref="NewInjection.ContentHash"/>, kept to tell retries from conflicts.</param>
+/// <param name="Overridden">True when it was stored over a limit.</param>
+/// <param name="OverrideReason">The reason stored with it (the client's, or the reason a reported procedure is stored anyway).</param>
+public sealed record InjectionInsert(Guid Id, NewInjection Injection, byte[] ContentHash, bool Overridden, string? OverrideReason);

@@ -16,8 +16,8 @@ namespace ProcedureTracker.Data.Injections;
 /// <param name="History">Non-voided records the rules can reach from those days, by date.</param>
 public sealed record EligibilityContext(bool PlanExists, string? Plan, bool PlanInferred, IReadOnlyList<Policy> Policies, IReadOnlyList<InjectionRecord> History);
 
-/// <summary>Injections: the eligibility context, the atomic check-and-record, history and voids.</summary>
-public sealed class InjectionStore(TrackerDatabase db, EligibilityEvaluator evaluator)
+/// <summary>Injections in SQL: the eligibility context, the per-patient write unit, history, lookups and voids. No business decisions.</summary>
+public sealed class InjectionStore(TrackerDatabase db)
 {
     /// <summary>Days from the asked date to the end of the earliest-date search (two years, with a leap day to spare).</summary>
     private const string SearchDays = "731";
@@ -34,12 +34,8 @@ public sealed class InjectionStore(TrackerDatabase db, EligibilityEvaluator eval
         codes as (
             select (select plan from chosen) as code
             union select distinct policy_code from policy_versions where organization_id = @org and always_apply),
-        versions as (
-            select v.*, lead(v.effective_from) over (partition by v.policy_code order by v.effective_from nulls first, v.version) as next_from
-            from policy_versions v where v.organization_id = @org and v.policy_code in (select code from codes)),
         reachable as (
-            select * from versions
-            where (effective_from is null or effective_from <= @date + {SearchDays}) and (next_from is null or next_from > @date))
+            select * from policy_versions_governing(@org, @date, @date + {SearchDays}) where policy_code in (select code from codes))
         """;
 
     // One round trip: whether the named plan exists, the plan chosen, the reachable versions, and the history bounded by
@@ -56,8 +52,7 @@ public sealed class InjectionStore(TrackerDatabase db, EligibilityEvaluator eval
         reach as (
             select greatest(366, coalesce(max((r ->> 'days')::int), 0)) as days
             from reachable f cross join lateral jsonb_array_elements(f.rules) r)
-        select i.id, i.procedure, i.region, i.laterality, i.site_detail as SiteDetail, i.steroid_drug as SteroidDrug,
-               i.steroid_dose_mg as SteroidDoseMg, i.steroid_mpe_mg as SteroidMpeMg, i.date_of_service as DateOfService
+        select {InjectionRow.HistoryColumns}
         from injections i join patients p on p.id = i.patient_id
         where i.organization_id = @org and p.organization_id = @org and p.external_id = @patient and i.voided_at is null
           and i.date_of_service >= @date - (select days from reach)
@@ -85,129 +80,96 @@ public sealed class InjectionStore(TrackerDatabase db, EligibilityEvaluator eval
     }
 
     /// <summary>
-    /// Judges <paramref name="proposal"/> against a loaded context, adding the warning that says which plan was used
-    /// when none was named.
+    /// Opens the atomic unit in which one injection of <paramref name="patient"/> is checked and stored: a transaction
+    /// holding a transaction-scoped advisory lock per patient (concurrent writes for that patient queue behind it, so
+    /// together they can never exceed a limit), with the patient row ensured. Nothing is stored until
+    /// <see cref="PatientWrite.CommitAsync"/>; disposing without it rolls back.
     /// </summary>
-    public EligibilityResult Evaluate(ProposedInjection proposal, IReadOnlyList<InjectionRecord> history, EligibilityContext context)
-    {
-        var result = evaluator.Evaluate(proposal, history, context.Policies, context.Plan);
-        return context.PlanInferred
-            ? result.WithUnchecked($"No plan was named: the plan of the patient's latest injection, '{context.Plan}', was used.")
-            : result;
-    }
-
-    /// <summary>Evaluates a proposal against the stored history (no lock: a read).</summary>
-    public async Task<(bool PlanExists, EligibilityResult Result)> CheckAsync(long org, string patient, string? plan, ProposedInjection proposal,
-        CancellationToken ct = default)
-    {
-        var context = await LoadContextAsync(org, patient, plan, proposal.Date, ct);
-        return (context.PlanExists, Evaluate(proposal, context.History, context));
-    }
-
-    /// <summary>
-    /// Checks and stores one injection as a single atomic step: a transaction-scoped advisory lock per patient
-    /// serializes concurrent requests for that patient, so together they can never exceed a limit. A repeated
-    /// externalId returns the first record (identical content) or a conflict, also under parallel retries.
-    /// </summary>
-    public async Task<RecordOutcome> RecordAsync(long org, NewInjection injection, Guid actor, CancellationToken ct = default)
-    {
-        var hash = injection.ContentHash();
-        // Retrying is safe only when an externalId makes the request idempotent.
-        if (injection.ExternalId is null) return await RecordOnceAsync(org, injection, hash, actor, ct);
-        return await db.IdempotentAsync(c => RecordOnceAsync(org, injection, hash, actor, c), ct);
-    }
-
-    private async Task<RecordOutcome> RecordOnceAsync(long org, NewInjection injection, byte[] hash, Guid actor, CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        try
-        {
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            var outcome = await RecordInTransactionAsync(connection, tx, org, injection, hash, actor, ct);
-            if (outcome is RecordOutcome.Created) await tx.CommitAsync(ct);
-            else await tx.RollbackAsync(ct);
-            return outcome;
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "injections_external_id")
-        {
-            // Another patient's request stored this externalId first (different patients do not share a lock).
-            var existing = await FindByExternalIdAsync(connection, null, org, injection.ExternalId!, ct);
-            return Replay(existing!, injection, hash);
-        }
-    }
-
-    private async Task<RecordOutcome> RecordInTransactionAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long org,
-        NewInjection injection, byte[] hash, Guid actor, CancellationToken ct)
+    public async Task<PatientWrite> BeginPatientWriteAsync(long org, string patient, CancellationToken ct)
     {
         const string lockAndPatient = """
             select pg_advisory_xact_lock(@org::int, hashtext(@patient));
             insert into patients (organization_id, external_id) values (@org, @patient) on conflict (organization_id, external_id) do nothing;
             select id from patients where organization_id = @org and external_id = @patient;
             """;
-        long patientRowId;
-        await using (var grid = await connection.QueryMultipleAsync(new CommandDefinition(lockAndPatient, new { org, patient = injection.PatientId }, tx, cancellationToken: ct)))
+        var connection = await db.OpenAsync(ct);
+        try
         {
+            var tx = await connection.BeginTransactionAsync(ct);
+            await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(lockAndPatient, new { org, patient }, tx, cancellationToken: ct));
             await grid.ReadAsync();
-            patientRowId = await grid.ReadSingleAsync<long>();
+            var patientRowId = await grid.ReadSingleAsync<long>();
+            return new PatientWrite(connection, tx, org, patient, patientRowId);
         }
-
-        if (injection.ExternalId is not null && await FindByExternalIdAsync(connection, tx, org, injection.ExternalId, ct) is { } existing)
-            return Replay(existing, injection, hash);
-
-        var clinical = injection.Clinical;
-        var context = await LoadContextAsync(connection, tx, org, injection.PatientId, injection.Plan, clinical.Date, ct);
-        if (!context.PlanExists) return new RecordOutcome.Invalid("plan", $"Unknown plan '{injection.Plan}'.");
-
-        var history = context.History;
-        if (injection.Supersedes is { } old)
+        catch
         {
-            const string find = """
-                select voided_at is not null from injections where organization_id = @org and patient_id = @patientRowId and id = @old for update
-                """;
-            var voided = await connection.QuerySingleOrDefaultAsync<bool?>(new CommandDefinition(find, new { org, patientRowId, old }, tx, cancellationToken: ct));
-            if (voided is null) return new RecordOutcome.Invalid("supersedes", $"No injection {old} for this patient.");
-            if (voided.Value) return new RecordOutcome.Conflict($"Injection {old} is already voided and cannot be superseded.");
-            history = history.Where(r => r.Id != old).ToList();
+            await connection.DisposeAsync();
+            throw;
         }
-
-        var proposal = new ProposedInjection(clinical.Procedure.Code, clinical.Site, clinical.Steroid, clinical.Date);
-        var eligibility = Evaluate(proposal, history, context);
-        if (!eligibility.Eligible && injection.OverrideReason is null && injection.PriorAuthorization is null && injection.OverLimitReason is null)
-            return new RecordOutcome.Refused(eligibility);
-
-        const string insert = $"""
-            insert into injections (id, organization_id, patient_id, procedure, cpt_code, region, laterality, site_detail,
-                steroid_drug, steroid_dose_mg, steroid_mpe_mg, date_of_service, plan, external_id, provider_id, image_guidance,
-                override_reason, prior_authorization, overridden, supersedes, content_hash, recorded_at, recorded_by)
-            values (@id, @org, @patientRowId, @procedure, @cptCode, @region, @laterality, @detail,
-                @drug, @dose, @mpe, @date, @plan, @externalId, @providerId, @imageGuidance,
-                @overrideReason, @priorAuthorization, @overridden, @supersedes, @hash, now(), @actor);
-            update injections set voided_at = now(), voided_by = @actor, void_reason = 'superseded by ' || @id::text, superseded_by = @id
-            where organization_id = @org and id = @supersedes;
-            select {InjectionRow.Columns} from injections i join patients p on p.id = i.patient_id where i.id = @id;
-            """;
-        var id = Guid.CreateVersion7();
-        var args = new
-        {
-            id, org, patientRowId, procedure = clinical.Procedure.Code, cptCode = clinical.CptCode, region = clinical.Site.Region,
-            laterality = clinical.Site.Laterality.ToCode(), detail = clinical.Site.Detail, drug = clinical.Steroid?.Drug,
-            dose = clinical.Steroid?.DoseMg, mpe = clinical.Steroid?.MpeMg, date = clinical.Date, plan = injection.Plan,
-            externalId = injection.ExternalId, providerId = injection.ProviderId, imageGuidance = injection.ImageGuidance,
-            overrideReason = injection.OverrideReason ?? (eligibility.Eligible ? null : injection.OverLimitReason), priorAuthorization = injection.PriorAuthorization,
-            overridden = !eligibility.Eligible, supersedes = injection.Supersedes, hash, actor,
-        };
-        var row = await connection.QuerySingleAsync<InjectionRow>(new CommandDefinition(insert, args, tx, cancellationToken: ct));
-        await Audit.WriteAsync(connection, tx, org, actor, row.Overridden ? "record-override" : "record", "injection", id.ToString(),
-            row.Overridden ? new { ruleIds = eligibility.Violations.Select(v => $"{v.Policy}/{v.RuleId}") } : null, ct);
-        if (injection.Supersedes is { } superseded)
-            await Audit.WriteAsync(connection, tx, org, actor, "void", "injection", superseded.ToString(), new { supersededBy = id }, ct);
-        return new RecordOutcome.Created(row, eligibility);
     }
 
-    private static RecordOutcome Replay(InjectionRow existing, NewInjection injection, byte[] hash) =>
-        existing.ContentHash.AsSpan().SequenceEqual(hash)
-            ? new RecordOutcome.Replayed(existing)
-            : new RecordOutcome.Conflict($"externalId '{injection.ExternalId}' is already used by injection {existing.Id} with different content.");
+    /// <summary>True when <paramref name="e"/> says another request stored this externalId first (the unique index).</summary>
+    public static bool IsExternalIdTaken(Exception e) =>
+        e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "injections_external_id" };
+
+    /// <summary>One patient's write transaction (see <see cref="BeginPatientWriteAsync"/>): reads and writes under its lock.</summary>
+    public sealed class PatientWrite(NpgsqlConnection connection, NpgsqlTransaction tx, long org, string patient, long patientRowId) : IAsyncDisposable
+    {
+        /// <summary>The injection stored with this externalId (voided or not); null when none.</summary>
+        public Task<InjectionRow?> FindByExternalIdAsync(string externalId, CancellationToken ct) =>
+            InjectionStore.FindByExternalIdAsync(connection, tx, org, externalId, ct);
+
+        /// <summary>What a check needs, read inside the lock (see <see cref="LoadContextAsync(long, string, string?, LocalDate, CancellationToken)"/>).</summary>
+        public Task<EligibilityContext> LoadContextAsync(string? plan, LocalDate date, CancellationToken ct) =>
+            InjectionStore.LoadContextAsync(connection, tx, org, patient, plan, date, ct);
+
+        /// <summary>Locks one of this patient's injections for an update: null when none, else whether it is voided.</summary>
+        public Task<bool?> LockInjectionAsync(Guid id, CancellationToken ct) =>
+            connection.QuerySingleOrDefaultAsync<bool?>(new CommandDefinition(
+                "select voided_at is not null from injections where organization_id = @org and patient_id = @patientRowId and id = @id for update",
+                new { org, patientRowId, id }, tx, cancellationToken: ct));
+
+        /// <summary>Inserts the injection (voiding the one it supersedes, if any) and returns it as stored.</summary>
+        public Task<InjectionRow> InsertAsync(InjectionInsert row, Guid actor, CancellationToken ct)
+        {
+            const string insert = $"""
+                insert into injections (id, organization_id, patient_id, procedure, cpt_code, region, laterality, site_detail,
+                    steroid_drug, steroid_dose_mg, steroid_mpe_mg, date_of_service, plan, external_id, provider_id, image_guidance,
+                    override_reason, prior_authorization, overridden, supersedes, content_hash, recorded_at, recorded_by)
+                values (@id, @org, @patientRowId, @procedure, @cptCode, @region, @laterality, @detail,
+                    @drug, @dose, @mpe, @date, @plan, @externalId, @providerId, @imageGuidance,
+                    @overrideReason, @priorAuthorization, @overridden, @supersedes, @hash, now(), @actor);
+                update injections set voided_at = now(), voided_by = @actor, void_reason = 'superseded by ' || @id::text, superseded_by = @id
+                where organization_id = @org and id = @supersedes;
+                select {InjectionRow.Columns} from injections i join patients p on p.id = i.patient_id where i.id = @id;
+                """;
+            var injection = row.Injection;
+            var clinical = injection.Clinical;
+            var args = new
+            {
+                id = row.Id, org, patientRowId, procedure = clinical.Procedure.Code, cptCode = clinical.CptCode, region = clinical.Site.Region,
+                laterality = clinical.Site.Laterality.ToCode(), detail = clinical.Site.Detail, drug = clinical.Steroid?.Drug,
+                dose = clinical.Steroid?.DoseMg, mpe = clinical.Steroid?.MpeMg, date = clinical.Date, plan = injection.Plan,
+                externalId = injection.ExternalId, providerId = injection.ProviderId, imageGuidance = injection.ImageGuidance,
+                overrideReason = row.OverrideReason, priorAuthorization = injection.PriorAuthorization, overridden = row.Overridden,
+                supersedes = injection.Supersedes, hash = row.ContentHash, actor,
+            };
+            return connection.QuerySingleAsync<InjectionRow>(new CommandDefinition(insert, args, tx, cancellationToken: ct));
+        }
+
+        /// <summary>Appends an audit row in this transaction.</summary>
+        public Task AuditAsync(Guid actor, string action, string entity, string entityId, object? detail, CancellationToken ct) =>
+            Audit.WriteAsync(connection, tx, org, actor, action, entity, entityId, detail, ct);
+
+        /// <summary>Stores everything written in this unit.</summary>
+        public Task CommitAsync(CancellationToken ct) => tx.CommitAsync(ct);
+
+        public async ValueTask DisposeAsync()
+        {
+            await tx.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
 
     /// <summary>
     /// Injections whose externalId is <c>system|value</c>: with a system, the one exact match; without one (a FHIR token

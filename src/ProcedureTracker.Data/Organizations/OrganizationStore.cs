@@ -11,8 +11,6 @@ namespace ProcedureTracker.Data.Organizations;
 /// <summary>Organizations and their API keys. Keys are random, shown once, stored only as SHA-256 hashes.</summary>
 public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
 {
-    /// <summary>Roles a key may have.</summary>
-    public static readonly IReadOnlyList<string> Roles = ["admin", "clinician", "billing", "ehr"];
 
     /// <summary>Finds or creates the organization; a new one gets the default policies.</summary>
     public async Task<Organization> EnsureAsync(string code, string name, string timeZone, CancellationToken ct = default)

@@ -71,14 +71,6 @@ public sealed class PolicyStore(TrackerDatabase db)
         }, ct);
     }
 
-    /// <summary>
-    /// From <paramref name="versions"/> as <see cref="AllVersionsAsync"/> orders them: each policy's version in force on
-    /// <paramref name="date"/>, keeping the named plan and every always-apply policy (the in-memory twin of the check's SQL).
-    /// </summary>
-    public static List<Policy> InForce(IEnumerable<Policy> versions, string? plan, LocalDate date) =>
-        versions.Where(p => p.StartsBy(date)).GroupBy(p => p.Code).Select(g => g.Last())
-            .Where(p => p.AlwaysApply || p.Code == plan).ToList();
-
     /// <summary>True when the organization has a policy with this code (any version).</summary>
     public Task<bool> ExistsAsync(long organizationId, string code, CancellationToken ct = default) =>
         db.IdempotentAsync(async c =>
@@ -91,10 +83,9 @@ public sealed class PolicyStore(TrackerDatabase db)
     private Task<IReadOnlyList<PolicyVersion>> QueryInForceAsync(long organizationId, string? code, LocalDate asOf, CancellationToken ct)
     {
         const string sql = $"""
-            select distinct on (policy_code) {Columns}
-            from policy_versions
-            where organization_id = @organizationId and (effective_from is null or effective_from <= @asOf) and (@code::text is null or policy_code = @code)
-            order by policy_code, effective_from desc nulls last, version desc
+            select {Columns} from policy_versions_governing(@organizationId, @asOf, @asOf)
+            where @code::text is null or policy_code = @code
+            order by policy_code
             """;
         return db.IdempotentAsync<IReadOnlyList<PolicyVersion>>(async c =>
         {

@@ -1,3 +1,4 @@
+using ProcedureTracker.Data.Injections;
 using System.Runtime.CompilerServices;
 using Dapper;
 using NodaTime;
@@ -24,7 +25,8 @@ public sealed class ReportStore(TrackerDatabase db)
     /// <summary>
     /// Sessions (distinct dates of service), injections, steroid sessions and mg MPE per patient, plan and procedure,
     /// voided records excluded. <paramref name="planBasis"/> false: the calendar year; true: each injection's plan's
-    /// plan year that starts in <paramref name="year"/> (the plan-year start of the plan's latest version; injections
+    /// plan year that starts in <paramref name="year"/> (the plan-year start of the plan's version governing that year, the
+    /// latest if it changed during the year; injections
     /// without a plan, or with a plan the organization does not have, count by calendar year).
     /// </summary>
     public async IAsyncEnumerable<YearlyCountRow> YearlyCountsAsync(long org, int year, bool planBasis, string? plan,
@@ -33,7 +35,7 @@ public sealed class ReportStore(TrackerDatabase db)
         const string sql = """
             with starts as (
                 select distinct on (policy_code) policy_code, plan_year_start
-                from policy_versions where organization_id = @org
+                from policy_versions_governing(@org, make_date(@year, 1, 1), make_date(@year, 12, 31))
                 order by policy_code, effective_from desc nulls last, version desc),
             dated as (
                 select i.patient_id, i.plan, i.procedure, i.date_of_service, i.steroid_drug, i.steroid_mpe_mg,
@@ -57,5 +59,22 @@ public sealed class ReportStore(TrackerDatabase db)
         await using var connection = await db.OpenAsync(ct);
         var rows = connection.QueryUnbufferedAsync<YearlyCountRow>(sql, new { org, year, planBasis, plan });
         await foreach (var row in rows.WithCancellation(ct)) yield return row;
+    }
+
+    /// <summary>
+    /// Every non-voided injection with a date of service in (<paramref name="after"/>, <paramref name="until"/>], grouped
+    /// by patient (ordered by patient, then date), streamed: the input of the approaching-limits report.
+    /// </summary>
+    public async IAsyncEnumerable<InjectionRow> RecentHistoryAsync(long org, LocalDate after, LocalDate until,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        const string sql = $"""
+            select p.external_id as PatientId, i.plan, {InjectionRow.HistoryColumns}
+            from injections i join patients p on p.id = i.patient_id
+            where i.organization_id = @org and i.voided_at is null and i.date_of_service > @after and i.date_of_service <= @until
+            order by p.external_id, i.date_of_service
+            """;
+        await using var connection = await db.OpenAsync(ct);
+        await foreach (var row in connection.QueryUnbufferedAsync<InjectionRow>(sql, new { org, after, until }).WithCancellation(ct)) yield return row;
     }
 }

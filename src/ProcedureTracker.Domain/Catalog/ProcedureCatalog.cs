@@ -39,6 +39,18 @@ public sealed class ProcedureCatalog
     /// <summary>Finds a steroid drug by code (case-sensitive); null when unknown.</summary>
     public SteroidDrug? FindDrug(string code) => _drugs.GetValueOrDefault(code);
 
+    /// <summary>
+    /// The procedure a billing code stands for. <paramref name="preferred"/> (a procedure code the sender named, e.g. a
+    /// FHIR coding of ours) wins when it is in the catalog, since 64490-64495 bill both facet joint injections and medial
+    /// branch blocks (whether the code belongs to it is the validator's question); otherwise the first catalog procedure
+    /// holding <paramref name="cpt"/>. Null when neither gives one.
+    /// </summary>
+    public ProcedureType? ForCpt(string? cpt, string? preferred = null)
+    {
+        if (preferred is not null && FindProcedure(preferred) is { } chosen) return chosen;
+        return cpt is null ? null : Procedures.FirstOrDefault(p => p.CptCodes.Contains(cpt));
+    }
+
     /// <summary>The procedure's plain-language name, or its code when it is not in the catalog.</summary>
     public string ProcedureName(string code) => FindProcedure(code)?.Name ?? code;
 

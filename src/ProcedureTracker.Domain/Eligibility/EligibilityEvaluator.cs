@@ -100,7 +100,7 @@ public sealed class EligibilityEvaluator(ProcedureCatalog catalog)
             var limit = state.Limit;
             var isDose = state.Rule.Kind == RuleKind.MaxSteroidDose;
             usage.Add(new RuleUsage(state.Policy.Code, state.Rule.Id, state.Rule.Kind, used, limit, Math.Max(0m, limit - used),
-                isDose ? "mg" : "sessions", window.Start, window.End, state.Rule.Window!.Value));
+                isDose ? UsageUnit.MgMpe : UsageUnit.Sessions, window.Start, window.End, state.Rule.Window!.Value) { Scope = state.Rule.Scope });
             if (!isDose && state.Touches && breaches[i] is null && state.Added(day) == 1m && used + 1 == limit)
                 warnings.Add(Messages.LastSession(catalog, state, proposal, window));
         }

@@ -51,10 +51,33 @@ public sealed record Violation(
 /// <param name="Used">Recorded, non-voided sessions (or mg MPE for dose rules) in the window, not counting the proposed one.</param>
 /// <param name="Limit">The rule's maximum.</param>
 /// <param name="Remaining"><c>Limit − Used</c>, never below 0.</param>
-/// <param name="Unit"><c>sessions</c>, or <c>mg</c> (methylprednisolone-equivalent) for dose rules.</param>
+/// <param name="Unit">Sessions, or mg methylprednisolone-equivalent for dose rules.</param>
 /// <param name="WindowStart">First day of the window (inclusive).</param>
 /// <param name="WindowEnd">Last day of the window (inclusive).</param>
 /// <param name="Window">The rule's window kind.</param>
 public sealed record RuleUsage(
-    string Policy, string RuleId, RuleKind Kind, decimal Used, decimal Limit, decimal Remaining, string Unit,
-    LocalDate WindowStart, LocalDate WindowEnd, RuleWindow Window);
+    string Policy, string RuleId, RuleKind Kind, decimal Used, decimal Limit, decimal Remaining, UsageUnit Unit,
+    LocalDate WindowStart, LocalDate WindowEnd, RuleWindow Window)
+{
+    /// <summary>Which earlier sessions the rule counts (site, region or the whole patient).</summary>
+    public RuleScope Scope { get; init; }
+}
+
+/// <summary>What a usage line counts.</summary>
+public enum UsageUnit
+{
+    /// <summary>Sessions (distinct dates of service of a procedure family).</summary>
+    Sessions,
+    /// <summary>Milligrams methylprednisolone-equivalent.</summary>
+    MgMpe,
+}
+
+/// <summary>Codes of <see cref="UsageUnit"/> as the API and CSV write them.</summary>
+public static class UsageUnits
+{
+    /// <summary><c>sessions</c> or <c>mg</c>.</summary>
+    public static string ToCode(this UsageUnit unit) => unit == UsageUnit.MgMpe ? "mg" : "sessions";
+
+    /// <summary>How a person reads it: <c>sessions</c> or <c>mg MPE</c>.</summary>
+    public static string ToText(this UsageUnit unit) => unit == UsageUnit.MgMpe ? "mg MPE" : "sessions";
+}

@@ -1,3 +1,4 @@
+using ProcedureTracker.Application.Injections;
 using Dapper;
 using Npgsql;
 using ProcedureTracker.Data.Injections;
@@ -26,10 +27,10 @@ public class InjectionStoreTests : StoreFixture
         await Policies.PutAsync(Org.Id, v1, D(2026, 1, 1), Actor);
         await Policies.PutAsync(Org.Id, new Policy("acme", "ACME", new NodaTime.AnnualDate(1, 1), false, D(2026, 7, 1),
             [Rule.MaxSessions("cap", ["trigger-point-injection"], RuleScope.Patient, 3, RuleWindow.CalendarYear)]), D(2026, 1, 1), Actor);
-        Assert.That(await Injections.RecordAsync(Org.Id, Injection("p-1", "2026-02-01", plan: "acme"), Actor), Is.TypeOf<RecordOutcome.Created>());
+        Assert.That(await RecordAsync(Org.Id, Injection("p-1", "2026-02-01", plan: "acme"), Actor), Is.TypeOf<RecordOutcome.Created>());
 
-        var june = await Injections.RecordAsync(Org.Id, Injection("p-1", "2026-06-30", plan: "acme"), Actor);
-        var july = await Injections.RecordAsync(Org.Id, Injection("p-1", "2026-07-01", plan: "acme"), Actor);
+        var june = await RecordAsync(Org.Id, Injection("p-1", "2026-06-30", plan: "acme"), Actor);
+        var july = await RecordAsync(Org.Id, Injection("p-1", "2026-07-01", plan: "acme"), Actor);
         Assert.That(june, Is.TypeOf<RecordOutcome.Refused>());
         Assert.That(july, Is.TypeOf<RecordOutcome.Created>());
         Assert.That((await Policies.GetAsync(Org.Id, "acme", D(2026, 6, 30)))!.Version, Is.EqualTo(1));
@@ -40,7 +41,7 @@ public class InjectionStoreTests : StoreFixture
     public async Task History_read_for_a_check_is_bounded_by_the_longest_reach_of_the_rules_in_force()
     {
         foreach (var date in new[] { "2019-05-01", "2025-05-31", "2025-06-02", "2026-05-20", "2029-06-01", "2031-06-01" })
-            await Injections.RecordAsync(Org.Id, Injection("p-bound", date, procedure: "nerve-block", overrideReason: "history"), Actor);
+            await RecordAsync(Org.Id, Injection("p-bound", date, procedure: "nerve-block", overrideReason: "history"), Actor);
 
         // medicare-lcd + the clinic protocol: longest min-interval is 182 days, so a year (366 days) is the reach back.
         var context = await Injections.LoadContextAsync(Org.Id, "p-bound", "medicare-lcd", D(2026, 6, 1));
@@ -51,8 +52,8 @@ public class InjectionStoreTests : StoreFixture
     [Test]
     public async Task Supersedes_voids_the_old_record_in_the_same_step_and_it_stops_counting()
     {
-        var first = (RecordOutcome.Created)await Injections.RecordAsync(Org.Id, Injection("p-2", "2026-03-02", region: "neck"), Actor);
-        var fixedUp = await Injections.RecordAsync(Org.Id, Injection("p-2", "2026-03-02", region: "shoulder", supersedes: first.Injection.Id), Actor);
+        var first = (RecordOutcome.Created)await RecordAsync(Org.Id, Injection("p-2", "2026-03-02", region: "neck"), Actor);
+        var fixedUp = await RecordAsync(Org.Id, Injection("p-2", "2026-03-02", region: "shoulder", supersedes: first.Injection.Id), Actor);
         Assert.That(fixedUp, Is.TypeOf<RecordOutcome.Created>());
 
         var all = (await Injections.ListAsync(Org.Id, "p-2", includeVoided: true))!;
@@ -60,14 +61,14 @@ public class InjectionStoreTests : StoreFixture
         Assert.That(old.VoidedAt, Is.Not.Null);
         Assert.That(old.SupersededBy, Is.EqualTo(((RecordOutcome.Created)fixedUp).Injection.Id));
         Assert.That((await Injections.ListAsync(Org.Id, "p-2", includeVoided: false))!.Select(r => r.Region), Is.EqualTo(new[] { "shoulder" }));
-        Assert.That(await Injections.RecordAsync(Org.Id, Injection("p-2", "2026-03-03", supersedes: first.Injection.Id), Actor),
+        Assert.That(await RecordAsync(Org.Id, Injection("p-2", "2026-03-03", supersedes: first.Injection.Id), Actor),
             Is.TypeOf<RecordOutcome.Conflict>(), "an already voided record cannot be superseded again");
     }
 
     [Test]
     public async Task Void_is_audited_and_a_second_void_is_refused()
     {
-        var created = (RecordOutcome.Created)await Injections.RecordAsync(Org.Id, Injection("p-3", "2026-03-02"), Actor);
+        var created = (RecordOutcome.Created)await RecordAsync(Org.Id, Injection("p-3", "2026-03-02"), Actor);
         Assert.That((await Injections.VoidAsync(Org.Id, "p-3", created.Injection.Id, "wrong patient", Actor)).Outcome, Is.EqualTo(VoidOutcome.Voided));
         Assert.That((await Injections.VoidAsync(Org.Id, "p-3", created.Injection.Id, "again", Actor)).Outcome, Is.EqualTo(VoidOutcome.AlreadyVoided));
         Assert.That((await Injections.VoidAsync(Org.Id, "someone-else", created.Injection.Id, "x", Actor)).Outcome, Is.EqualTo(VoidOutcome.NotFound));
@@ -82,9 +83,9 @@ public class InjectionStoreTests : StoreFixture
     [Test]
     public async Task Same_external_id_for_another_patient_is_a_conflict_and_identical_content_replays()
     {
-        var first = await Injections.RecordAsync(Org.Id, Injection("p-4", "2026-03-02", externalId: "ehr-1"), Actor);
-        var again = await Injections.RecordAsync(Org.Id, Injection("p-4", "2026-03-02", externalId: "ehr-1"), Actor);
-        var other = await Injections.RecordAsync(Org.Id, Injection("p-5", "2026-03-02", externalId: "ehr-1"), Actor);
+        var first = await RecordAsync(Org.Id, Injection("p-4", "2026-03-02", externalId: "ehr-1"), Actor);
+        var again = await RecordAsync(Org.Id, Injection("p-4", "2026-03-02", externalId: "ehr-1"), Actor);
+        var other = await RecordAsync(Org.Id, Injection("p-5", "2026-03-02", externalId: "ehr-1"), Actor);
 
         Assert.That(first, Is.TypeOf<RecordOutcome.Created>());
         Assert.That(((RecordOutcome.Replayed)again).Injection.Id, Is.EqualTo(((RecordOutcome.Created)first).Injection.Id));
@@ -94,7 +95,7 @@ public class InjectionStoreTests : StoreFixture
     [Test]
     public async Task Unknown_plan_is_reported_on_the_plan_field_and_nothing_is_stored()
     {
-        var outcome = await Injections.RecordAsync(Org.Id, Injection("p-6", "2026-03-02", plan: "no-such-plan"), Actor);
+        var outcome = await RecordAsync(Org.Id, Injection("p-6", "2026-03-02", plan: "no-such-plan"), Actor);
         Assert.That(outcome, Is.EqualTo(new RecordOutcome.Invalid("plan", "Unknown plan 'no-such-plan'.")));
         Assert.That(await Injections.ListAsync(Org.Id, "p-6", includeVoided: true), Is.Null);
     }

@@ -25,7 +25,7 @@ public class SteroidAndInteractionTests
 
         var mg = tooMuch.Usage.Single(u => u.RuleId == "steroid-mg");
         Assert.That(mg.Used, Is.EqualTo(133.3m));
-        Assert.That(mg.Unit, Is.EqualTo("mg"));
+        Assert.That(mg.Unit, Is.EqualTo(ProcedureTracker.Domain.Eligibility.UsageUnit.MgMpe));
         Assert.That(tooMuch.Eligible, Is.False);
         Assert.That(tooMuch.Violations.Select(v => v.RuleId), Is.EqualTo(new[] { "steroid-n", "steroid-mg" }));
         Assert.That(tooMuch.Violations[1].Message, Is.EqualTo(

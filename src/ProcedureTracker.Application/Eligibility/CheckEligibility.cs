@@ -1,0 +1,43 @@
+using ProcedureTracker.Data.Injections;
+using ProcedureTracker.Data.Organizations;
+using ProcedureTracker.Domain.Eligibility;
+using ProcedureTracker.Domain.Injections;
+
+namespace ProcedureTracker.Application.Eligibility;
+
+/// <summary>The answer to a check, or why there is none.</summary>
+public abstract record CheckOutcome
+{
+    private CheckOutcome() { }
+
+    /// <summary>The engine's answer.</summary>
+    public sealed record Answered(EligibilityResult Result) : CheckOutcome;
+
+    /// <summary>A plan was named that the organization does not have.</summary>
+    public sealed record UnknownPlan(string Plan) : CheckOutcome;
+}
+
+/// <summary>"May this patient have this injection on this date under this plan?" (a read: no lock, nothing stored).</summary>
+public sealed class CheckEligibility(InjectionStore injections, EligibilityEvaluator evaluator)
+{
+    public async Task<CheckOutcome> RunAsync(Caller caller, string patientId, string? plan, ProposedInjection proposal, CancellationToken ct)
+    {
+        var context = await injections.LoadContextAsync(caller.Organization.Id, patientId, plan, proposal.Date, ct);
+        return context.PlanExists
+            ? new CheckOutcome.Answered(Judge(evaluator, proposal, context.History, context))
+            : new CheckOutcome.UnknownPlan(plan!);
+    }
+
+    /// <summary>
+    /// The one judgement every path makes (check, record, CDS): the engine under the context's plan and versions, plus
+    /// the warning naming the plan used when none was named.
+    /// </summary>
+    internal static EligibilityResult Judge(EligibilityEvaluator evaluator, ProposedInjection proposal, IReadOnlyList<InjectionRecord> history,
+        EligibilityContext context)
+    {
+        var result = evaluator.Evaluate(proposal, history, context.Policies, context.Plan);
+        return context.PlanInferred
+            ? result.WithUnchecked($"No plan was named: the plan of the patient's latest injection, '{context.Plan}', was used.")
+            : result;
+    }
+}

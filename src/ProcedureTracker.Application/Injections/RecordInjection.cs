@@ -1,0 +1,100 @@
+using ProcedureTracker.Application.Eligibility;
+using ProcedureTracker.Data;
+using ProcedureTracker.Data.Injections;
+using ProcedureTracker.Data.Organizations;
+using ProcedureTracker.Domain.Eligibility;
+using ProcedureTracker.Domain.Injections;
+
+namespace ProcedureTracker.Application.Injections;
+
+/// <summary>What happened to a request to record an injection.</summary>
+public abstract record RecordOutcome
+{
+    private RecordOutcome() { }
+
+    /// <summary>Stored now (possibly over a limit with an override).</summary>
+    public sealed record Created(InjectionRow Injection, EligibilityResult Eligibility) : RecordOutcome;
+
+    /// <summary>The same externalId with identical content was stored before: the first record, nothing new stored.</summary>
+    public sealed record Replayed(InjectionRow Injection) : RecordOutcome;
+
+    /// <summary>Breaks a rule and no override was given: nothing stored.</summary>
+    public sealed record Refused(EligibilityResult Eligibility) : RecordOutcome;
+
+    /// <summary>A field refers to something that does not exist (unknown plan, unknown superseded record).</summary>
+    public sealed record Invalid(string Field, string Message) : RecordOutcome;
+
+    /// <summary>The externalId is taken by different content, or the superseded record is already voided.</summary>
+    public sealed record Conflict(string Detail) : RecordOutcome;
+}
+
+/// <summary>
+/// Checks and stores one injection as a single atomic step (one transaction under the patient's lock, see
+/// <see cref="InjectionStore.BeginPatientWriteAsync"/>). Over a limit it is refused unless it carries an override reason,
+/// a prior-authorization number, or is a performed procedure reported by the EHR (stored, flagged overridden). A repeated
+/// externalId returns the first record (identical content) or a conflict, also under parallel retries.
+/// </summary>
+public sealed class RecordInjection(InjectionStore injections, EligibilityEvaluator evaluator, TrackerDatabase db)
+{
+    public async Task<RecordOutcome> RunAsync(Caller caller, NewInjection injection, CancellationToken ct)
+    {
+        var hash = injection.ContentHash();
+        // Retrying is safe only when an externalId makes the request idempotent.
+        return injection.ExternalId is null
+            ? await OnceAsync(caller, injection, hash, ct)
+            : await db.IdempotentAsync(c => OnceAsync(caller, injection, hash, c), ct);
+    }
+
+    private async Task<RecordOutcome> OnceAsync(Caller caller, NewInjection injection, byte[] hash, CancellationToken ct)
+    {
+        var org = caller.Organization.Id;
+        try
+        {
+            await using var write = await injections.BeginPatientWriteAsync(org, injection.PatientId, ct);
+            if (injection.ExternalId is not null && await write.FindByExternalIdAsync(injection.ExternalId, ct) is { } existing)
+                return Replay(existing, injection, hash);
+
+            var clinical = injection.Clinical;
+            var context = await write.LoadContextAsync(injection.Plan, clinical.Date, ct);
+            if (!context.PlanExists) return new RecordOutcome.Invalid("plan", $"Unknown plan '{injection.Plan}'.");
+
+            var history = context.History;
+            if (injection.Supersedes is { } old)
+            {
+                var voided = await write.LockInjectionAsync(old, ct);
+                if (voided is null) return new RecordOutcome.Invalid("supersedes", $"No injection {old} for this patient.");
+                if (voided.Value) return new RecordOutcome.Conflict($"Injection {old} is already voided and cannot be superseded.");
+                history = history.Where(r => r.Id != old).ToList();
+            }
+
+            var proposal = new ProposedInjection(clinical.Procedure.Code, clinical.Site, clinical.Steroid, clinical.Date);
+            var eligibility = CheckEligibility.Judge(evaluator, proposal, history, context);
+            if (!eligibility.Eligible && !MayExceed(injection)) return new RecordOutcome.Refused(eligibility);
+
+            var id = Guid.CreateVersion7();
+            var reason = injection.OverrideReason ?? (eligibility.Eligible ? null : injection.OverLimitReason);
+            var row = await write.InsertAsync(new InjectionInsert(id, injection, hash, !eligibility.Eligible, reason), caller.KeyId, ct);
+            await write.AuditAsync(caller.KeyId, row.Overridden ? "record-override" : "record", "injection", id.ToString(),
+                row.Overridden ? new { ruleIds = eligibility.Violations.Select(v => $"{v.Policy}/{v.RuleId}") } : null, ct);
+            if (injection.Supersedes is { } superseded)
+                await write.AuditAsync(caller.KeyId, "void", "injection", superseded.ToString(), new { supersededBy = id }, ct);
+            await write.CommitAsync(ct);
+            return new RecordOutcome.Created(row, eligibility);
+        }
+        catch (Exception e) when (InjectionStore.IsExternalIdTaken(e))
+        {
+            // Another patient's request stored this externalId first (different patients do not share a lock).
+            var existing = await injections.FindByExternalIdAsync(org, injection.ExternalId!, ct);
+            return Replay(existing!, injection, hash);
+        }
+    }
+
+    /// <summary>Over a limit, an injection is stored only with a documented reason, a prior authorization, or as a performed procedure.</summary>
+    private static bool MayExceed(NewInjection injection) =>
+        injection.OverrideReason is not null || injection.PriorAuthorization is not null || injection.OverLimitReason is not null;
+
+    private static RecordOutcome Replay(InjectionRow existing, NewInjection injection, byte[] hash) =>
+        existing.ContentHash.AsSpan().SequenceEqual(hash)
+            ? new RecordOutcome.Replayed(existing)
+            : new RecordOutcome.Conflict($"externalId '{injection.ExternalId}' is already used by injection {existing.Id} with different content.");
+}
