@@ -29,65 +29,66 @@ public static class CdsJwt
             (string)i!["iss"]!, (string?)i["organization"] ?? "default", i["jwks"]!["keys"]!.AsArray())).ToList();
     }
 
+    /// <summary>The verified token, or why it is refused. Never throws on a malformed token.</summary>
     public static (Verified? Token, string? Error) Verify(string token, string audience, IReadOnlyList<CdsIssuer> issuers, DateTimeOffset now)
     {
         var parts = token.Split('.');
         if (parts.Length != 3) return (null, "not a JWT");
-        JsonNode header, payload;
+        JsonObject header, payload;
         byte[] signature;
         try
         {
-            header = JsonNode.Parse(Base64Url(parts[0]))!;
-            payload = JsonNode.Parse(Base64Url(parts[1]))!;
-            signature = Base64Url(parts[2]);
+            if (JsonNode.Parse(Base64Url(parts[0])) is not JsonObject h || JsonNode.Parse(Base64Url(parts[1])) is not JsonObject p)
+                return (null, "malformed JWT");
+            (header, payload, signature) = (h, p, Base64Url(parts[2]));
         }
-        catch (Exception e) when (e is FormatException or JsonException) { return (null, "malformed JWT"); }
+        catch (Exception e) when (e is FormatException or JsonException or ArgumentException) { return (null, "malformed JWT"); }
 
-        var alg = (string?)header["alg"];
+        var alg = Text(header, "alg");
         if (alg is not ("ES384" or "RS384")) return (null, $"algorithm {alg} is not accepted (ES384, RS384)");
-        var iss = payload["iss"] is JsonValue i && i.TryGetValue<string>(out var s) ? s : null;
+        var iss = Text(payload, "iss");
         var issuer = issuers.FirstOrDefault(x => x.Iss == iss);
         if (issuer is null) return (null, "issuer not allowed");
-        var kid = (string?)header["kid"];
+        var kid = Text(header, "kid");
         var signed = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
-        var keys = issuer.Keys.Where(k => kid is null || (string?)k!["kid"] == kid).ToList();
-        if (!keys.Any(k => VerifySignature(alg, k!, signed, signature))) return (null, "signature does not verify");
+        var keys = issuer.Keys.OfType<JsonObject>().Where(k => kid is null || Text(k, "kid") == kid).ToList();
+        if (!keys.Any(k => VerifySignature(alg, k, signed, signature))) return (null, "signature does not verify");
 
-        var aud = payload["aud"];
-        var audiences = aud is JsonArray many ? many.Select(a => (string?)a).ToList() : [(string?)aud];
+        var audiences = payload["aud"] is JsonArray many ? many.Select(a => a is JsonValue v && v.TryGetValue<string>(out var x) ? x : null).ToList() : [Text(payload, "aud")];
         if (!audiences.Contains(audience)) return (null, "audience is not this service");
         if (payload["exp"] is not JsonValue expValue || !expValue.TryGetValue<long>(out var exp)) return (null, "exp missing");
+        if (exp is < 0 or > 253402300799) return (null, "exp out of range");
         var expires = DateTimeOffset.FromUnixTimeSeconds(exp);
         if (expires + Skew < now) return (null, "token expired");
-        if (payload["jti"] is not JsonValue jtiValue || !jtiValue.TryGetValue<string>(out var jti) || jti.Length == 0) return (null, "jti missing");
+        if (Text(payload, "jti") is not { Length: > 0 and <= 200 } jti) return (null, "jti missing");
         return (new Verified(issuer, jti, expires), null);
     }
 
-    private static bool VerifySignature(string alg, JsonNode jwk, byte[] data, byte[] signature)
+    private static string? Text(JsonObject node, string name) => node[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static bool VerifySignature(string alg, JsonObject jwk, byte[] data, byte[] signature)
     {
         try
         {
-            if (alg == "ES384" && (string?)jwk["kty"] == "EC" && (string?)jwk["crv"] == "P-384")
+            if (alg == "ES384" && Text(jwk, "kty") == "EC" && Text(jwk, "crv") == "P-384")
             {
                 using var ec = ECDsa.Create(new ECParameters
                 {
-                    Curve = ECCurve.NamedCurves.nistP384, Q = new ECPoint { X = Base64Url((string)jwk["x"]!), Y = Base64Url((string)jwk["y"]!) },
+                    Curve = ECCurve.NamedCurves.nistP384, Q = new ECPoint { X = Base64Url(Text(jwk, "x") ?? ""), Y = Base64Url(Text(jwk, "y") ?? "") },
                 });
                 return ec.VerifyData(data, signature, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
             }
-            if (alg == "RS384" && (string?)jwk["kty"] == "RSA")
+            if (alg == "RS384" && Text(jwk, "kty") == "RSA")
             {
-                using var rsa = RSA.Create(new RSAParameters { Modulus = Base64Url((string)jwk["n"]!), Exponent = Base64Url((string)jwk["e"]!) });
+                using var rsa = RSA.Create(new RSAParameters { Modulus = Base64Url(Text(jwk, "n") ?? ""), Exponent = Base64Url(Text(jwk, "e") ?? "") });
                 return rsa.VerifyData(data, signature, HashAlgorithmName.SHA384, RSASignaturePadding.Pkcs1);
             }
         }
-        catch (Exception e) when (e is CryptographicException or FormatException or InvalidOperationException) { }
+        catch (Exception e) when (e is CryptographicException or FormatException or InvalidOperationException or ArgumentException) { }
         return false;
     }
 
-    public static byte[] Base64Url(string text)
-    {
-        var s = text.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
-    }
+    /// <summary>Decodes base64url without padding (RFC 7515).</summary>
+    /// <exception cref="FormatException">The text is not base64url.</exception>
+    public static byte[] Base64Url(string text) => System.Buffers.Text.Base64Url.DecodeFromChars(text);
 }

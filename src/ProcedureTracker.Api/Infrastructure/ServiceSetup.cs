@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using NodaTime;
+using ProcedureTracker.Api.Health;
 using ProcedureTracker.Application;
 using ProcedureTracker.Data;
 using ProcedureTracker.Data.Catalog;
@@ -38,7 +39,10 @@ public static class ServiceSetup
         services.AddSingleton<IClock>(NodaTime.SystemClock.Instance);
         services.AddUseCases();
         services.AddSingleton<CatalogHolder>();
-        services.AddSingleton(new CdsIssuers(CdsJwt.ParseIssuers(builder.Configuration["PT_CDS_ISSUERS"])));
+        services.Configure<TrackerOptions>(builder.Configuration);
+        var options = TrackerOptions.From(builder.Configuration);
+        services.AddSingleton(new CdsIssuers(CdsJwt.ParseIssuers(options.CdsIssuers)));
+        services.AddTrackerHealthChecks();
         services.AddSingleton(sp => sp.GetRequiredService<CatalogHolder>().Current);
         services.AddSingleton(sp => new EligibilityEvaluator(sp.GetRequiredService<ProcedureCatalog>()));
         services.AddSingleton<PolicyStore>();
@@ -76,21 +80,21 @@ public static class ServiceSetup
     public static async Task InitializeDatabaseAsync(this WebApplication app)
     {
         var db = app.Services.GetRequiredService<TrackerDatabase>();
-        var config = app.Configuration;
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<TrackerOptions>>().Value;
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Startup");
-        if (!string.Equals(config["PT_MIGRATE_ON_START"], "false", StringComparison.OrdinalIgnoreCase))
+        if (options.MigrateOnStart)
         {
             var applied = await MigrationRunner.MigrateAsync(db.DataSource);
             log.LogInformation("Migrations applied now: {Count}", applied.Count);
             await CatalogStore.SeedAsync(db.DataSource);
         }
-        if (config["PT_BOOTSTRAP_ADMIN_KEY"] is { Length: > 0 } key)
+        if (options.BootstrapAdminKey is { Length: > 0 } key)
         {
             if (key.Length < 24) throw new InvalidOperationException("PT_BOOTSTRAP_ADMIN_KEY must be at least 24 characters.");
-            var zone = config["PT_BOOTSTRAP_TIME_ZONE"] ?? "UTC";
+            var zone = options.BootstrapTimeZone;
             if (DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone) is null) throw new InvalidOperationException($"Unknown time zone '{zone}'.");
             var organizations = app.Services.GetRequiredService<OrganizationStore>();
-            var code = config["PT_BOOTSTRAP_ORG"] ?? "default";
+            var code = options.BootstrapOrganization;
             var organization = await organizations.EnsureAsync(code, code, zone);
             await organizations.EnsureKeyAsync(organization.Id, "bootstrap admin", "admin", key);
         }

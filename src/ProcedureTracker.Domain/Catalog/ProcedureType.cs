@@ -25,4 +25,10 @@ public sealed record ProcedureType
 
     /// <summary>The CPT/HCPCS codes this procedure is billed under.</summary>
     public IReadOnlyList<string> CptCodes { get; }
+
+    /// <summary>Value equality: the same code, name and billing codes (in order).</summary>
+    public bool Equals(ProcedureType? other) => other is not null && Code == other.Code && Name == other.Name && CptCodes.SequenceEqual(other.CptCodes);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Code, Name, CptCodes.Count);
 }

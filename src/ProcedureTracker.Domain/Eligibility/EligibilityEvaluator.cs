@@ -101,8 +101,8 @@ public sealed class EligibilityEvaluator(ProcedureCatalog catalog)
             var isDose = state.Rule.Kind == RuleKind.MaxSteroidDose;
             usage.Add(new RuleUsage(state.Policy.Code, state.Rule.Id, state.Rule.Kind, used, limit, Math.Max(0m, limit - used),
                 isDose ? UsageUnit.MgMpe : UsageUnit.Sessions, window.Start, window.End, state.Rule.Window!.Value) { Scope = state.Rule.Scope });
-            if (!isDose && state.Touches && breaches[i] is null && state.Added(day) == 1m && used + 1 == limit)
-                warnings.Add(Messages.LastSession(catalog, state, proposal, window));
+            var usesLastSession = !isDose && state.Touches && breaches[i] is null && state.Added(day) == 1m && used + 1 == limit;
+            if (usesLastSession) warnings.Add(Messages.LastSession(catalog, state, proposal, window));
         }
         return new EligibilityResult(eligible, proposal.Date, earliest is { } e ? RuleState.ToDate(e) : null, violations, usage, warnings)
         {
@@ -141,23 +141,29 @@ public sealed class EligibilityEvaluator(ProcedureCatalog catalog)
         for (var i = 0; i < states.Count; i++)
         {
             if (breaches[i] is null) continue;
-            var same = states.Where(s => s.Policy.Code == states[i].Policy.Code && s.Rule.Id == states[i].Rule.Id).ToList();
-            passesOn[i] = Leapfrog(same, from, to);
-            foreach (var s in same) s.Rewind();
+            var sameRule = states.Where(s => s.Policy.Code == states[i].Policy.Code && s.Rule.Id == states[i].Rule.Id).ToList();
+            passesOn[i] = Leapfrog(sameRule, from);
         }
-        return Leapfrog(states, from, to);
+        return Leapfrog(states, from);
     }
 
-    private static int? Leapfrog(List<RuleState> states, int from, int to)
+    /// <summary>
+    /// The first day on or after <paramref name="from"/> on which every rule passes: each rule's verdict moves the day
+    /// forward to its next passing day until all agree, or one has none (null). A rule's verdict is kept and reused while
+    /// it still answers the current day, so each rule's candidates are scanned about once.
+    /// </summary>
+    private static int? Leapfrog(List<RuleState> states, int from)
     {
+        var verdicts = new Verdict?[states.Count];
         var day = from;
         for (var agreed = false; !agreed;)
         {
             agreed = true;
-            foreach (var state in states)
+            for (var i = 0; i < states.Count; i++)
             {
-                if (!state.Touches) continue;
-                if (state.NextPass(day, to) is not { } next) return null;
+                if (!states[i].Touches) continue;
+                if (verdicts[i] is not { } verdict || !verdict.Answers(day)) verdicts[i] = verdict = states[i].VerdictFrom(day);
+                if (verdict.PassesOn is not { } next) return null;
                 if (next != day) { day = next; agreed = false; }
             }
         }

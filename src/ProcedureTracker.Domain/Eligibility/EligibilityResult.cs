@@ -4,6 +4,8 @@ using ProcedureTracker.Domain.Policies;
 namespace ProcedureTracker.Domain.Eligibility;
 
 /// <summary>The answer to "may this patient have this injection on this date under these policies?".</summary>
+/// <remarks>Record equality compares its lists by reference: an answer is a message to show, never a key or a value to
+/// compare whole; tests compare its members.</remarks>
 /// <param name="Eligible">True when every rule passes on <paramref name="Date"/>.</param>
 /// <param name="Date">The date asked about.</param>
 /// <param name="EarliestEligibleDate">The earliest date on or after <paramref name="Date"/> on which every rule passes
@@ -35,6 +37,7 @@ public sealed record EligibilityResult(
 }
 
 /// <summary>One broken rule.</summary>
+/// <remarks>Record equality compares <see cref="ConflictingDates"/> by reference (see <see cref="EligibilityResult"/>).</remarks>
 /// <param name="Policy">Code of the policy the rule belongs to.</param>
 /// <param name="RuleId">The rule's id within the policy.</param>
 /// <param name="Kind">The rule's kind.</param>

@@ -5,6 +5,26 @@ using ProcedureTracker.Domain.Policies;
 namespace ProcedureTracker.Domain.Eligibility;
 
 /// <summary>
+/// One item a rule counts: a session (weight 1) or a dose day (weight mg MPE), with what the searches need precomputed.
+/// </summary>
+/// <param name="Day">Day number of the item.</param>
+/// <param name="Procedure">The procedure of the session (the first record's, for a dose day).</param>
+/// <param name="Before">Sum of the weights of every earlier item (a prefix sum: a window's measure is two lookups).</param>
+/// <param name="RollingStart">First day of the rolling window ending on <paramref name="Day"/> (rolling-window rules only).</param>
+internal readonly record struct Item(int Day, string Procedure, decimal Before, int RollingStart);
+
+/// <summary>
+/// A rule's verdict from a day on: the first day on or after <see cref="From"/> on which it passes, or none before the
+/// search end. A value: the leapfrog keeps it and reuses it for every later day up to <see cref="PassesOn"/> (on those
+/// days the answer is the same), so no rule needs a mutable cursor.
+/// </summary>
+internal readonly record struct Verdict(int From, int? PassesOn)
+{
+    /// <summary>True when this verdict answers a search from <paramref name="day"/> too.</summary>
+    public bool Answers(int day) => day >= From && (PassesOn is not { } p || day <= p);
+}
+
+/// <summary>
 /// One rule of one policy version prepared against one patient's history: the sessions (or steroid doses) it counts,
 /// sorted by day, so that a candidate date is judged with binary searches instead of rescanning the history. The rule
 /// binds only on the days its version is in force (<see cref="ActiveFrom"/> to <see cref="ActiveTo"/>); on other days
@@ -12,22 +32,24 @@ namespace ProcedureTracker.Domain.Eligibility;
 /// </summary>
 internal sealed class RuleState
 {
-    private readonly int[] _days;             // item day numbers, ascending (one item per session, or per dose day)
-    private readonly string[] _procedures;    // session items: the procedure of the session
-    private readonly decimal[] _prefix;       // prefix sums of item weights (1 per session, mg MPE per dose day)
-    private readonly int[] _rollingStarts;    // RollingStart of the window ending on each item's day
+    private readonly Item[] _items;        // ascending by day: one per session, or per dose day
+    private readonly decimal _total;       // sum of every item's weight
     private readonly string _proposedProcedure;
     private readonly decimal _proposedDose;
+    private readonly int _asked;
+    private readonly int _searchEnd;
+    private int[]? _candidates;            // computed on first need, then never changed
 
     public RuleState(Policy policy, Rule rule, ProposedInjection proposal, PreparedHistory history, bool touches, int asked, int searchEnd,
         int activeFrom = int.MinValue, int activeTo = int.MaxValue)
     {
         Policy = policy;
+        Rule = rule;
+        Touches = touches;
         ActiveFrom = activeFrom;
         ActiveTo = activeTo;
         _asked = asked;
-        Rule = rule;
-        Touches = touches;
+        _searchEnd = searchEnd;
         _proposedProcedure = proposal.Procedure;
         _proposedDose = proposal.Steroid?.MpeMg ?? 0m;
 
@@ -47,9 +69,7 @@ internal sealed class RuleState
         };
 
         var entries = history.Entries;
-        var days = new List<int>();
-        var procedures = new List<string>();
-        var weights = new List<decimal>();
+        var items = new List<(int Day, string Procedure, decimal Weight)>();
         var samples = new List<InjectionRecord>();
         for (var k = history.LowerBound(from); k < entries.Length && entries[k].Day <= to; k++)
         {
@@ -57,26 +77,39 @@ internal sealed class RuleState
             if (!applies[e.Procedure] || (steroidOnly && !e.HasSteroid)) continue;
             if (rule.Scope != RuleScope.Patient && e.Region != history.ProposedRegion) continue;
             if (rule.Scope == RuleScope.Site && !e.Side.Overlaps(proposal.Site.Laterality)) continue;
-            var last = days.Count - 1;
+            var last = items.Count - 1;
             if (rule.Kind == RuleKind.MaxSteroidDose)
             {
-                if (last >= 0 && days[last] == e.Day) weights[last] += e.MpeMg;
-                else { days.Add(e.Day); procedures.Add(e.Record.Procedure); weights.Add(e.MpeMg); samples.Add(e.Record); }
+                // Doses on one day add up into one item.
+                if (last >= 0 && items[last].Day == e.Day) items[last] = items[last] with { Weight = items[last].Weight + e.MpeMg };
+                else { items.Add((e.Day, e.Record.Procedure, e.MpeMg)); samples.Add(e.Record); }
                 continue;
             }
-            var duplicate = false;
-            for (var i = last; i >= 0 && days[i] == e.Day; i--)
-                if (rule.Kind == RuleKind.MinInterval || procedures[i] == e.Record.Procedure) { duplicate = true; break; }
-            if (duplicate) continue;
-            days.Add(e.Day); procedures.Add(e.Record.Procedure); weights.Add(1m); samples.Add(e.Record);
+            if (JoinsSession(items, e.Day, e.Record.Procedure, rule.Kind)) continue;
+            items.Add((e.Day, e.Record.Procedure, 1m));
+            samples.Add(e.Record);
         }
-        _days = days.ToArray();
-        _procedures = procedures.ToArray();
         Samples = samples.ToArray();
-        _prefix = new decimal[_days.Length + 1];
-        for (var i = 0; i < weights.Count; i++) _prefix[i + 1] = _prefix[i] + weights[i];
-        _rollingStarts = new int[rule.Window == RuleWindow.Rolling12Months ? _days.Length : 0];
-        for (var i = 0; i < _rollingStarts.Length; i++) _rollingStarts[i] = DayMath.RollingStart(_days[i]);
+        _items = new Item[items.Count];
+        var before = 0m;
+        for (var i = 0; i < items.Count; i++)
+        {
+            var rollingStart = rule.Window == RuleWindow.Rolling12Months ? DayMath.RollingStart(items[i].Day) : 0;
+            _items[i] = new Item(items[i].Day, items[i].Procedure, before, rollingStart);
+            before += items[i].Weight;
+        }
+        _total = before;
+    }
+
+    /// <summary>
+    /// True when a record on <paramref name="day"/> adds no item: min-interval compares distinct dates, and a session is
+    /// one procedure family on one date.
+    /// </summary>
+    private static bool JoinsSession(List<(int Day, string Procedure, decimal Weight)> items, int day, string procedure, RuleKind kind)
+    {
+        for (var i = items.Count - 1; i >= 0 && items[i].Day == day; i--)
+            if (kind == RuleKind.MinInterval || items[i].Procedure == procedure) return true;
+        return false;
     }
 
     public Policy Policy { get; }
@@ -107,28 +140,19 @@ internal sealed class RuleState
     public static int DayNumber(LocalDate date) => DayMath.Day(date);
     public static LocalDate ToDate(int day) => DayMath.Date(day);
 
-    private readonly int _asked;
-    private int[]? _candidates;
-    private int _cursor;
-
-    /// <summary>Restarts the candidate scan, so that <see cref="NextPass"/> may be asked about an earlier day again.</summary>
-    public void Rewind() => _cursor = 0;
-
     /// <summary>
-    /// The first day in [<paramref name="day"/>, <paramref name="searchEnd"/>] on which this rule passes, or null;
-    /// <paramref name="day"/> is on or after the asked date. Calls must come with non-decreasing days (or after
-    /// <see cref="Rewind"/>): the scan over this rule's candidates resumes where it stopped.
+    /// The rule's verdict from <paramref name="day"/> (on or after the asked date): the first day up to the search end on
+    /// which it passes, or none. Pure: the same day always gives the same verdict.
     /// </summary>
     /// <remarks>The rule's verdict can turn from fail to pass only on its own candidate days (or the day after its
     /// version stops governing), so after a failing day only those need checking.</remarks>
-    public int? NextPass(int day, int searchEnd)
+    public Verdict VerdictFrom(int day)
     {
-        if (Passes(day)) return day;
-        _candidates ??= Candidates(_asked, searchEnd);
-        while (_cursor < _candidates.Length && _candidates[_cursor] <= day) _cursor++;
-        for (; _cursor < _candidates.Length; _cursor++)
-            if (Passes(_candidates[_cursor])) return _candidates[_cursor];
-        return null;
+        if (Passes(day)) return new Verdict(day, day);
+        var candidates = _candidates ??= Candidates(_asked, _searchEnd);
+        for (var i = UpperBoundOf(candidates, day); i < candidates.Length; i++)
+            if (Passes(candidates[i])) return new Verdict(day, candidates[i]);
+        return new Verdict(day, null);
     }
 
     /// <summary>The days after <paramref name="from"/> where this rule's verdict can turn from fail to pass, ascending.</summary>
@@ -137,8 +161,9 @@ internal sealed class RuleState
         var candidates = new List<int>();
         void Add(int d) { if (d > from && d <= to) candidates.Add(d); }
         if (ActiveTo < int.MaxValue) Add(ActiveTo + 1);
-        foreach (var day in _days)
+        foreach (var item in _items)
         {
+            var day = item.Day;
             Add(day);
             Add(day + 1);
             if (Rule.Kind == RuleKind.MinInterval) Add(day + Rule.Days!.Value);
@@ -178,8 +203,8 @@ internal sealed class RuleState
         // Every rolling window containing the day: the one ending on it, and those ending on later items that reach back to it.
         var start = DayMath.RollingStart(day);
         if (Measure(start, day) + added > Limit) return (start, day);
-        for (var i = UpperBound(day); i < _days.Length && _rollingStarts[i] <= day; i++)
-            if (Measure(_rollingStarts[i], _days[i]) + added > Limit) return (_rollingStarts[i], _days[i]);
+        for (var i = UpperBound(day); i < _items.Length && _items[i].RollingStart <= day; i++)
+            if (Measure(_items[i].RollingStart, _items[i].Day) + added > Limit) return (_items[i].RollingStart, _items[i].Day);
         return null;
     }
 
@@ -187,20 +212,22 @@ internal sealed class RuleState
     public decimal Added(int day)
     {
         if (Rule.Kind == RuleKind.MaxSteroidDose) return _proposedDose;
-        for (var i = LowerBound(day); i < _days.Length && _days[i] == day; i++)
-            if (_procedures[i] == _proposedProcedure) return 0m;
+        for (var i = LowerBound(day); i < _items.Length && _items[i].Day == day; i++)
+            if (_items[i].Procedure == _proposedProcedure) return 0m;
         return 1m;
     }
 
     /// <summary>Sessions (or mg MPE) recorded in [start, end], both inclusive.</summary>
-    public decimal Measure(int start, int end) => _prefix[UpperBound(end)] - _prefix[LowerBound(start)];
+    public decimal Measure(int start, int end) => Before(UpperBound(end)) - Before(LowerBound(start));
+
+    private decimal Before(int index) => index < _items.Length ? _items[index].Before : _total;
 
     /// <summary>Distinct item dates in [start, end], ascending.</summary>
     public IReadOnlyList<LocalDate> DatesIn(int start, int end, int? except = null)
     {
         var dates = new List<LocalDate>();
-        for (var i = LowerBound(start); i < _days.Length && _days[i] <= end; i++)
-            if (_days[i] != except && (dates.Count == 0 || DayNumber(dates[^1]) != _days[i])) dates.Add(ToDate(_days[i]));
+        for (var i = LowerBound(start); i < _items.Length && _items[i].Day <= end; i++)
+            if (_items[i].Day != except && (dates.Count == 0 || DayNumber(dates[^1]) != _items[i].Day)) dates.Add(ToDate(_items[i].Day));
         return dates;
     }
 
@@ -213,10 +240,17 @@ internal sealed class RuleState
 
     private int LowerBound(int day)
     {
-        int lo = 0, hi = _days.Length;
-        while (lo < hi) { var mid = (lo + hi) >>> 1; if (_days[mid] < day) lo = mid + 1; else hi = mid; }
+        int lo = 0, hi = _items.Length;
+        while (lo < hi) { var mid = (lo + hi) >>> 1; if (_items[mid].Day < day) lo = mid + 1; else hi = mid; }
         return lo;
     }
 
     private int UpperBound(int day) => LowerBound(day + 1);
+
+    private static int UpperBoundOf(int[] sorted, int day)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi) { var mid = (lo + hi) >>> 1; if (sorted[mid] <= day) lo = mid + 1; else hi = mid; }
+        return lo;
+    }
 }

@@ -46,6 +46,14 @@ public sealed record Policy
     /// <summary>True when this version's <see cref="EffectiveFrom"/> is on or before <paramref name="date"/>.</summary>
     public bool StartsBy(LocalDate date) => EffectiveFrom is not { } from || from <= date;
 
+    /// <summary>Value equality: the same code, name, year start, flag, date and rules (compared item by item, in order).</summary>
+    public bool Equals(Policy? other) =>
+        other is not null && Code == other.Code && Name == other.Name && PlanYearStart == other.PlanYearStart && AlwaysApply == other.AlwaysApply &&
+        EffectiveFrom == other.EffectiveFrom && Rules.SequenceEqual(other.Rules);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Code, Name, PlanYearStart, AlwaysApply, EffectiveFrom, Rules.Count);
+
     /// <summary>The rules, each id unique within the policy.</summary>
     public IReadOnlyList<Rule> Rules { get; }
 }

@@ -6,6 +6,7 @@ using ProcedureTracker.Domain.Catalog;
 namespace ProcedureTracker.Domain.Policies;
 
 /// <summary>A policy as a client wrote it, before validation: every member may be missing or wrong.</summary>
+/// <remarks>Record equality compares <see cref="Rules"/> by reference: a draft lives for one request and is validated, never compared.</remarks>
 /// <param name="Name">Plain-language name (required).</param>
 /// <param name="PlanYearStart"><c>MM-dd</c>; null means 01-01.</param>
 /// <param name="AlwaysApply">Null means false.</param>
@@ -15,6 +16,7 @@ namespace ProcedureTracker.Domain.Policies;
 public sealed record PolicyDraft(string? Name, string? PlanYearStart, bool? AlwaysApply, string? EffectiveFrom, IReadOnlyList<RuleDraft?>? Rules);
 
 /// <summary>A rule as a client wrote it.</summary>
+/// <remarks>Record equality compares <see cref="Procedures"/> by reference, as for <see cref="PolicyDraft"/>.</remarks>
 /// <param name="Id">Id unique in the policy.</param>
 /// <param name="Kind">min-interval, max-sessions, max-steroid-sessions or max-steroid-dose.</param>
 /// <param name="Procedures">Procedure codes, or <c>["*"]</c>.</param>

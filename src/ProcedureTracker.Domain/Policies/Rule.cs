@@ -54,6 +54,14 @@ public sealed record Rule
     /// <summary>True when <see cref="Procedures"/> holds the wildcard.</summary>
     public bool AllProcedures { get; }
 
+    /// <summary>Value equality: two rules are equal when every member is, the procedure lists compared item by item.</summary>
+    public bool Equals(Rule? other) =>
+        other is not null && Id == other.Id && Kind == other.Kind && Scope == other.Scope && Days == other.Days && Max == other.Max &&
+        MaxMpeMg == other.MaxMpeMg && Window == other.Window && Procedures.SequenceEqual(other.Procedures);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Id, Kind, Scope, Days, Max, MaxMpeMg, Window, Procedures.Count);
+
     /// <summary>True when the rule applies to the procedure code.</summary>
     public bool AppliesTo(string procedure) => AllProcedures || Procedures.Contains(procedure);
 

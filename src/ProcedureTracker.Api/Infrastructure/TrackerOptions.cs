@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Configuration;
+
+namespace ProcedureTracker.Api.Infrastructure;
+
+/// <summary>
+/// The service's settings, bound once from configuration (environment variables named as in README.md); services take
+/// <c>IOptions&lt;TrackerOptions&gt;</c> instead of reading <c>PT_*</c> keys themselves.
+/// </summary>
+public sealed class TrackerOptions
+{
+    /// <summary>The service's public base URL when behind a proxy (CDS Hooks JWT audience).</summary>
+    [ConfigurationKeyName("PT_PUBLIC_URL")]
+    public string? PublicUrl { get; set; }
+
+    /// <summary>False to leave migrations to <c>pt migrate</c>.</summary>
+    [ConfigurationKeyName("PT_MIGRATE_ON_START")]
+    public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>An admin key to ensure at start (at least 24 characters).</summary>
+    [ConfigurationKeyName("PT_BOOTSTRAP_ADMIN_KEY")]
+    public string? BootstrapAdminKey { get; set; }
+
+    /// <summary>The organization the bootstrap key belongs to.</summary>
+    [ConfigurationKeyName("PT_BOOTSTRAP_ORG")]
+    public string BootstrapOrganization { get; set; } = "default";
+
+    /// <summary>IANA time zone of a bootstrap organization created now.</summary>
+    [ConfigurationKeyName("PT_BOOTSTRAP_TIME_ZONE")]
+    public string BootstrapTimeZone { get; set; } = "UTC";
+
+    /// <summary>JSON list of EHRs allowed to call the CDS services with a JWT.</summary>
+    [ConfigurationKeyName("PT_CDS_ISSUERS")]
+    public string? CdsIssuers { get; set; }
+
+    public static TrackerOptions From(IConfiguration configuration) => configuration.Get<TrackerOptions>() ?? new TrackerOptions();
+}
