@@ -4,7 +4,6 @@ using ProcedureTracker.Api.Eligibility;
 using ProcedureTracker.Api.Fhir;
 using ProcedureTracker.Api.Health;
 using ProcedureTracker.Api.Imports;
-using ProcedureTracker.Api.Infrastructure;
 using ProcedureTracker.Api.Injections;
 using ProcedureTracker.Api.Keys;
 using ProcedureTracker.Api.Policies;

@@ -1,6 +1,3 @@
-using ProcedureTracker.Application;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ProcedureTracker.Api.Infrastructure;
 using ProcedureTracker.Domain.Catalog;
 
 namespace ProcedureTracker.Api.Catalog;

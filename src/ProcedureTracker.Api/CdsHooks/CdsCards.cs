@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using NodaTime;
-using NodaTime.Text;
 using ProcedureTracker.Api.Fhir;
 using ProcedureTracker.Domain.Catalog;
 using ProcedureTracker.Domain.Eligibility;

@@ -1,15 +1,8 @@
-using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http.HttpResults;
-using NodaTime;
-using NodaTime.Text;
 using ProcedureTracker.Api.Fhir;
-using ProcedureTracker.Api.Infrastructure;
-using ProcedureTracker.Application;
 using ProcedureTracker.Application.CdsHooks;
 using ProcedureTracker.Application.Injections;
-using ProcedureTracker.Domain;
 using ProcedureTracker.Domain.Catalog;
 using ProcedureTracker.Domain.Injections;
 

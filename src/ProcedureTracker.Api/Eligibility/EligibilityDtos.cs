@@ -1,4 +1,3 @@
-using NodaTime;
 using ProcedureTracker.Domain.Eligibility;
 using ProcedureTracker.Domain.Policies;
 

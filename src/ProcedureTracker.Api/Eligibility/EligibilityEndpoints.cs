@@ -1,10 +1,5 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ProcedureTracker.Api.Infrastructure;
-using ProcedureTracker.Application;
 using ProcedureTracker.Application.Eligibility;
 using ProcedureTracker.Application.Injections;
-using ProcedureTracker.Domain;
 using ProcedureTracker.Domain.Catalog;
 using ProcedureTracker.Domain.Injections;
 

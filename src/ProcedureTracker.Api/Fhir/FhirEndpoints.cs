@@ -1,15 +1,9 @@
-using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using NodaTime;
-using NodaTime.Text;
-using ProcedureTracker.Api.Infrastructure;
-using ProcedureTracker.Application;
 using ProcedureTracker.Application.Injections;
 using ProcedureTracker.Data.Injections;
 using ProcedureTracker.Data.Organizations;
-using ProcedureTracker.Domain;
 using ProcedureTracker.Domain.Catalog;
 
 namespace ProcedureTracker.Api.Fhir;

@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using NodaTime;
-using NodaTime.Text;
 
-using ProcedureTracker.Domain;
 
 namespace ProcedureTracker.Api.Fhir;
 

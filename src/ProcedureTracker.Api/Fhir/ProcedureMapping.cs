@@ -1,9 +1,6 @@
 using System.Text.Json.Nodes;
-using NodaTime;
-using NodaTime.Text;
 using ProcedureTracker.Application.Injections;
 using ProcedureTracker.Data.Injections;
-using ProcedureTracker.Domain;
 using ProcedureTracker.Domain.Catalog;
 using ProcedureTracker.Domain.Injections;
 

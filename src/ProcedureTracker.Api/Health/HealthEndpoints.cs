@@ -2,7 +2,6 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using ProcedureTracker.Api.Infrastructure;
 using ProcedureTracker.Data;
 
 namespace ProcedureTracker.Api.Health;

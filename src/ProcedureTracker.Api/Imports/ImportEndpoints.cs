@@ -1,16 +1,11 @@
 using System.Globalization;
-using System.Security.Claims;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ProcedureTracker.Api.Infrastructure;
-using ProcedureTracker.Application;
 using ProcedureTracker.Application.Imports;
 using ProcedureTracker.Application.Injections;
 using ProcedureTracker.Data.Imports;
 using ProcedureTracker.Data.Injections;
-using ProcedureTracker.Domain;
 using ProcedureTracker.Domain.Catalog;
 using ProcedureTracker.Domain.Injections;
 

@@ -1,9 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
-using ProcedureTracker.Domain;
 
 namespace ProcedureTracker.Api.Infrastructure;
 

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
-using NodaTime;
 using ProcedureTracker.Api.Health;
-using ProcedureTracker.Application;
 using ProcedureTracker.Data;
 using ProcedureTracker.Data.Catalog;
 using ProcedureTracker.Data.Imports;

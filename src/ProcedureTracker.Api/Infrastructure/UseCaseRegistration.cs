@@ -1,4 +1,3 @@
-using ProcedureTracker.Application;
 using ProcedureTracker.Application.CdsHooks;
 using ProcedureTracker.Application.Eligibility;
 using ProcedureTracker.Application.Imports;

@@ -1,4 +1,3 @@
-using NodaTime;
 using ProcedureTracker.Api.Eligibility;
 using ProcedureTracker.Data.Injections;
 using ProcedureTracker.Domain.Injections;

@@ -1,11 +1,6 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
 using ProcedureTracker.Api.Eligibility;
-using ProcedureTracker.Api.Infrastructure;
-using ProcedureTracker.Application;
 using ProcedureTracker.Application.Injections;
 using ProcedureTracker.Data.Injections;
-using ProcedureTracker.Domain;
 using ProcedureTracker.Domain.Catalog;
 using ProcedureTracker.Domain.Injections;
 

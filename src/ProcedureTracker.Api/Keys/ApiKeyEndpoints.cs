@@ -1,9 +1,4 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ProcedureTracker.Api.Infrastructure;
-using ProcedureTracker.Application;
 using ProcedureTracker.Application.Keys;
-using ProcedureTracker.Domain;
 
 namespace ProcedureTracker.Api.Keys;
 

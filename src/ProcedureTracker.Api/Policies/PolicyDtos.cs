@@ -1,5 +1,3 @@
-using NodaTime;
-using NodaTime.Text;
 using ProcedureTracker.Data.Policies;
 using ProcedureTracker.Domain.Policies;
 

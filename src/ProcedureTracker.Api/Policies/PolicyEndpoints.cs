@@ -1,11 +1,4 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using NodaTime;
-using NodaTime.Text;
-using ProcedureTracker.Api.Infrastructure;
-using ProcedureTracker.Application;
 using ProcedureTracker.Application.Policies;
-using ProcedureTracker.Domain;
 
 namespace ProcedureTracker.Api.Policies;
 

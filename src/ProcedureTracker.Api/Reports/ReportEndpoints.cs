@@ -1,14 +1,7 @@
 using System.Globalization;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using NodaTime;
-using NodaTime.Text;
-using ProcedureTracker.Api.Infrastructure;
-using ProcedureTracker.Application;
 using ProcedureTracker.Application.Injections;
 using ProcedureTracker.Application.Reports;
 using ProcedureTracker.Data.Reports;
-using ProcedureTracker.Domain;
 using ProcedureTracker.Domain.Eligibility;
 using ProcedureTracker.Domain.Policies;
 
