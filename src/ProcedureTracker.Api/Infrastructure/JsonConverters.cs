@@ -3,26 +3,20 @@ using System.Text.Json.Serialization;
 
 namespace ProcedureTracker.Api.Infrastructure;
 
-/// <summary><see cref="LocalDate"/> as ISO <c>yyyy-MM-dd</c> (NodaTime.Serialization.SystemTextJson is not available here).</summary>
-public sealed class LocalDateConverter : JsonConverter<LocalDate>
+/// <summary>
+/// A NodaTime value as a JSON string in one NodaTime pattern (NodaTime.Serialization.SystemTextJson is not available
+/// here): <see cref="LocalDate"/> as ISO <c>yyyy-MM-dd</c>, <see cref="Instant"/> as ISO-8601 UTC.
+/// </summary>
+public sealed class PatternConverter<T>(IPattern<T> pattern, string message) : JsonConverter<T>
 {
-    public override LocalDate Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.TokenType == JsonTokenType.String && LocalDatePattern.Iso.Parse(reader.GetString()!) is { Success: true } r
-            ? r.Value
-            : throw new JsonException("Use a real date as yyyy-MM-dd.");
+    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.String && pattern.Parse(reader.GetString()!) is { Success: true } r ? r.Value : throw new JsonException(message);
 
-    public override void Write(Utf8JsonWriter writer, LocalDate value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(LocalDatePattern.Iso.Format(value));
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(pattern.Format(value));
 }
 
-/// <summary><see cref="Instant"/> as ISO-8601 UTC, e.g. <c>2026-03-02T14:05:00.123Z</c>.</summary>
-public sealed class InstantConverter : JsonConverter<Instant>
+public static class NodaJson
 {
-    public override Instant Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.TokenType == JsonTokenType.String && InstantPattern.ExtendedIso.Parse(reader.GetString()!) is { Success: true } r
-            ? r.Value
-            : throw new JsonException("Use an ISO-8601 UTC instant.");
-
-    public override void Write(Utf8JsonWriter writer, Instant value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(InstantPattern.ExtendedIso.Format(value));
+    public static readonly JsonConverter<LocalDate> LocalDate = new PatternConverter<LocalDate>(LocalDatePattern.Iso, "Use a real date as yyyy-MM-dd.");
+    public static readonly JsonConverter<Instant> Instant = new PatternConverter<Instant>(InstantPattern.ExtendedIso, "Use an ISO-8601 UTC instant.");
 }

@@ -51,8 +51,8 @@ public static class ServiceSetup
 
         services.Configure<JsonOptions>(o =>
         {
-            o.SerializerOptions.Converters.Add(new LocalDateConverter());
-            o.SerializerOptions.Converters.Add(new InstantConverter());
+            o.SerializerOptions.Converters.Add(NodaJson.LocalDate);
+            o.SerializerOptions.Converters.Add(NodaJson.Instant);
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
             // One boundary for JSON text: no NUL, control characters or unpaired surrogates; no duplicate keys.
             o.SerializerOptions.Converters.Add(new StrictStringConverter());
