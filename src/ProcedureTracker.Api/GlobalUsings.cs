@@ -6,3 +6,4 @@ global using NodaTime.Text;
 global using ProcedureTracker.Api.Infrastructure;
 global using ProcedureTracker.Application;
 global using ProcedureTracker.Domain;
+global using ProcedureTracker.Data.Organizations;

@@ -8,6 +8,7 @@ using ProcedureTracker.Api.Injections;
 using ProcedureTracker.Api.Keys;
 using ProcedureTracker.Api.Policies;
 using ProcedureTracker.Api.Reports;
+using ProcedureTracker.Api.Web;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddTracker();
@@ -16,10 +17,13 @@ var app = builder.Build();
 await app.InitializeDatabaseAsync();
 
 app.UseExceptionHandler();
-app.UseStatusCodePages();
+// Machines get problem+json (or an OperationOutcome) for every error; people get a page.
+app.UseWhen(c => WebAuth.IsMachinePath(c.Request.Path), a => a.UseStatusCodePages());
+app.UseWhen(c => !WebAuth.IsMachinePath(c.Request.Path), a => a.UseStatusCodePagesWithReExecute("/not-found"));
 app.UseMiddleware<InputGuardMiddleware>();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseAntiforgery();
 
 app.MapOpenApi().AllowAnonymous();
 app.MapHealth();
@@ -33,6 +37,8 @@ v1.MapInjections();
 v1.MapEligibility();
 v1.MapReports();
 v1.MapImports();
+app.MapWeb();
+app.MapRazorComponents<ProcedureTracker.Api.Components.App>();
 
 app.Run();
 

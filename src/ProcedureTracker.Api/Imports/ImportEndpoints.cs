@@ -37,17 +37,28 @@ public static class ImportEndpoints
             return Problems.Invalid("body", "Send the file as text/csv.");
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
 
-        var caller = ApiKeyAuthentication.CallerOf(user);
+        var (summary, error) = await RunAsync(context.Request.Body, ApiKeyAuthentication.CallerOf(user), import, catalog, null, ct);
+        return summary is null ? Problems.Invalid("header", error!) : TypedResults.Ok(summary);
+    }
+
+    /// <summary>
+    /// Reads a CSV history file as it arrives, validates each row, and imports a batch at a time through the use case.
+    /// The web page and the API both come through here; <paramref name="progress"/> hears the rows handled so far.
+    /// Null with the message when the header is unusable.
+    /// </summary>
+    public static async Task<(ImportSummary? Summary, string? Error)> RunAsync(Stream body, Caller caller, ImportHistory import, ProcedureCatalog catalog,
+        Func<int, Task>? progress, CancellationToken ct)
+    {
         var versions = await import.VersionsAsync(caller, ct);
         var plans = versions.Select(p => p.Code).ToHashSet(StringComparer.Ordinal);
 
-        using var reader = new StreamReader(context.Request.Body);
+        using var reader = new StreamReader(body);
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { BadDataFound = null, MissingFieldFound = null });
-        if (!await csv.ReadAsync() || !csv.ReadHeader()) return Problems.Invalid("header", "The file is empty; it needs a header row.");
+        if (!await csv.ReadAsync() || !csv.ReadHeader()) return (null, "The file is empty; it needs a header row.");
         var missing = Required.Where(c => !csv.HeaderRecord!.Contains(c)).ToList();
-        if (missing.Count > 0) return Problems.Invalid("header", $"Missing column(s): {string.Join(", ", missing)}. Columns: {string.Join(",", Columns)}.");
+        if (missing.Count > 0) return (null, $"Missing column(s): {string.Join(", ", missing)}. Columns: {string.Join(",", Columns)}.");
 
-        var (imported, unchanged) = (0, 0);
+        var (imported, unchanged, handled) = (0, 0, 0);
         var rejected = new List<RejectedRow>();
         var overLimit = new List<OverLimitRow>();
         var batch = new List<ImportRow>(ImportHistory.BatchSize);
@@ -65,7 +76,9 @@ public static class ImportEndpoints
                     case ImportRowOutcome.Unchanged: unchanged++; break;
                     case ImportRowOutcome.Rejected r: rejected.Add(new RejectedRow(r.Line, new Dictionary<string, string[]> { [r.Field] = [r.Message] })); break;
                 }
+            handled += batch.Count;
             batch.Clear();
+            if (progress is not null) await progress(handled + rejected.Count);
         }
 
         while (await csv.ReadAsync())
@@ -78,7 +91,7 @@ public static class ImportEndpoints
             if (batch.Count == ImportHistory.BatchSize) await Flush();
         }
         await Flush();
-        return TypedResults.Ok(new ImportSummary(imported, unchanged, rejected.OrderBy(r => r.Line).ToList(), overLimit));
+        return (new ImportSummary(imported, unchanged, rejected.OrderBy(r => r.Line).ToList(), overLimit), null);
     }
 
     private static NewInjection? Parse(CsvReader csv, ProcedureCatalog catalog, HashSet<string> plans, ValidationErrors errors)

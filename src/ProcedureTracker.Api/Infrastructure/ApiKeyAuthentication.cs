@@ -10,7 +10,8 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     OrganizationStore organizations, CdsIssuers cdsIssuers, IOptions<TrackerOptions> settings) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
-    private const string KeyIdClaim = "pt:key", OrgIdClaim = "pt:org", OrgCodeClaim = "pt:org-code", TimeZoneClaim = "pt:tz";
+    public const string KeyIdClaim = "pt:key";
+    private const string OrgIdClaim = "pt:org", OrgCodeClaim = "pt:org-code", TimeZoneClaim = "pt:tz";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -27,12 +28,7 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
             ? await CdsCallerAsync(key)
             : await organizations.AuthenticateAsync(key, Context.RequestAborted);
         if (caller is null) return AuthenticateResult.Fail("Unknown or revoked API key.");
-        var identity = new ClaimsIdentity(
-        [
-            new Claim(KeyIdClaim, caller.KeyId.ToString()), new Claim(OrgIdClaim, caller.Organization.Id.ToString()),
-            new Claim(OrgCodeClaim, caller.Organization.Code), new Claim(TimeZoneClaim, caller.Organization.TimeZone),
-            new Claim(ClaimTypes.Role, caller.Role),
-        ], SchemeName);
+        var identity = Identity(caller, SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
@@ -56,6 +52,14 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         var actor = new Guid(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(verified.Issuer.Iss)));
         return new Caller(actor, organization, "ehr");
     }
+
+    /// <summary>The claims of a caller (machine or person): actor id, organization, role.</summary>
+    public static ClaimsIdentity Identity(Caller caller, string scheme) => new(
+    [
+        new Claim(KeyIdClaim, caller.KeyId.ToString()), new Claim(OrgIdClaim, caller.Organization.Id.ToString()),
+        new Claim(OrgCodeClaim, caller.Organization.Code), new Claim(TimeZoneClaim, caller.Organization.TimeZone),
+        new Claim(ClaimTypes.Role, caller.Role),
+    ], scheme, ClaimTypes.Name, ClaimTypes.Role);
 
     /// <summary>The authenticated caller of a request that passed authorization.</summary>
     public static Caller CallerOf(ClaimsPrincipal user)

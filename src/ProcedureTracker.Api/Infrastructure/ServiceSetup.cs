@@ -1,3 +1,5 @@
+using ProcedureTracker.Api.Web;
+using ProcedureTracker.Application.Staff;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using ProcedureTracker.Api.Health;
@@ -64,8 +66,10 @@ public static class ServiceSetup
         services.AddSingleton<IProblemDetailsWriter, DoorProblemWriter>();
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
-        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        services.AddTrackerAuthentication();
+        services.AddRazorComponents();
+        services.AddSingleton<ImportJobs>();
+        services.AddAntiforgery(o => { o.Cookie.Name = "pt_af"; o.Cookie.SameSite = SameSiteMode.Strict; });
         services.AddAuthorization(o =>
         {
             foreach (var (permission, roles) in Roles.Permissions) o.AddPolicy(permission, p => p.RequireRole(roles));
@@ -95,6 +99,8 @@ public static class ServiceSetup
             var code = options.BootstrapOrganization;
             var organization = await organizations.EnsureAsync(code, code, zone);
             await organizations.EnsureKeyAsync(organization.Id, "bootstrap admin", "admin", key);
+            if (options.BootstrapAdminPassword is { Length: > 0 } password)
+                await app.Services.GetRequiredService<StaffAccounts>().EnsureAdminAsync(organization, options.BootstrapAdminUser, password, default);
         }
         app.Services.GetRequiredService<CatalogHolder>().Current = await CatalogStore.LoadAsync(db.DataSource);
     }

@@ -20,6 +20,14 @@ public sealed class TrackerOptions
     [ConfigurationKeyName("PT_BOOTSTRAP_ADMIN_KEY")]
     public string? BootstrapAdminKey { get; set; }
 
+    /// <summary>Username of the bootstrap admin account for people (web application).</summary>
+    [ConfigurationKeyName("PT_BOOTSTRAP_ADMIN_USER")]
+    public string BootstrapAdminUser { get; set; } = "admin";
+
+    /// <summary>Password of the bootstrap admin account (at least 12 characters); no account is made without it.</summary>
+    [ConfigurationKeyName("PT_BOOTSTRAP_ADMIN_PASSWORD")]
+    public string? BootstrapAdminPassword { get; set; }
+
     /// <summary>The organization the bootstrap key belongs to.</summary>
     [ConfigurationKeyName("PT_BOOTSTRAP_ORG")]
     public string BootstrapOrganization { get; set; } = "default";

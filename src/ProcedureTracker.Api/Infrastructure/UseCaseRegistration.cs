@@ -26,5 +26,7 @@ public static class Registration
         .AddSingleton<PutPolicy>()
         .AddSingleton<ReadPolicies>()
         .AddSingleton<CreateApiKey>()
-        .AddSingleton<ManageApiKeys>();
+        .AddSingleton<ManageApiKeys>()
+        .AddSingleton<ProcedureTracker.Data.Organizations.StaffStore>()
+        .AddSingleton<ProcedureTracker.Application.Staff.StaffAccounts>();
 }

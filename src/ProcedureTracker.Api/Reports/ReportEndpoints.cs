@@ -38,11 +38,7 @@ public static class ReportEndpoints
         var rows = await counts.RunAsync(ApiKeyAuthentication.CallerOf(user), year!.Value, basis == "plan", plan, ct);
         if (rows is null) return Problems.Invalid("plan", $"Unknown plan '{plan}'.");
         if (format != "csv") return TypedResults.Ok(rows);
-        await Csv.WriteAsync(response, $"yearly-counts-{year}-{basis ?? "calendar"}.csv", YearlyHeader, rows, r =>
-        [
-            r.PatientId, r.Plan, r.Procedure, Date(r.PeriodStart), Date(r.PeriodEnd), Count(r.Sessions), Count(r.Injections),
-            Count(r.SteroidSessions), Csv.Number(r.SteroidMpeMg),
-        ], ct);
+        await WriteYearlyCsvAsync(response, rows, year.Value, basis ?? "calendar", ct);
         return TypedResults.Empty;
     }
 
@@ -64,18 +60,32 @@ public static class ReportEndpoints
 
         var rows = await approaching.RunAsync(caller, day, plan, ct);
         if (rows is null) return Problems.Invalid("plan", $"Unknown plan '{plan}'.");
-        var dtos = Select(rows, r => new ApproachingDto(r.PatientId, r.Policy, r.RuleId, r.Kind.ToCode(), r.Procedure, r.Region, r.Used, r.Limit,
-            r.Remaining, r.Unit.ToCode(), r.WindowStart, r.WindowEnd));
+        var dtos = Select(rows, ToDto);
         if (format != "csv") return TypedResults.Ok(dtos);
-        await Csv.WriteAsync(response, $"approaching-limits-{Date(day)}.csv", ApproachingHeader, dtos, r =>
+        await WriteApproachingCsvAsync(response, dtos, day, ct);
+        return TypedResults.Empty;
+    }
+
+    /// <summary>The yearly counts as CSV (the API and the web page's download).</summary>
+    public static Task WriteYearlyCsvAsync(HttpResponse response, IAsyncEnumerable<YearlyCountRow> rows, int year, string basis, CancellationToken ct) =>
+        Csv.WriteAsync(response, $"yearly-counts-{year}-{basis}.csv", YearlyHeader, rows, r =>
+        [
+            r.PatientId, r.Plan, r.Procedure, Date(r.PeriodStart), Date(r.PeriodEnd), Count(r.Sessions), Count(r.Injections),
+            Count(r.SteroidSessions), Csv.Number(r.SteroidMpeMg),
+        ], ct);
+
+    /// <summary>The approaching-limits list as CSV.</summary>
+    public static Task WriteApproachingCsvAsync(HttpResponse response, IAsyncEnumerable<ApproachingDto> rows, LocalDate day, CancellationToken ct) =>
+        Csv.WriteAsync(response, $"approaching-limits-{Date(day)}.csv", ApproachingHeader, rows, r =>
         [
             r.PatientId, r.Policy, r.RuleId, r.Kind, r.Procedure, r.Region, Csv.Number(r.Used), Csv.Number(r.Limit), Csv.Number(r.Remaining),
             r.Unit, Date(r.WindowStart), Date(r.WindowEnd),
         ], ct);
-        return TypedResults.Empty;
-    }
 
-    private static async IAsyncEnumerable<TOut> Select<TIn, TOut>(IAsyncEnumerable<TIn> rows, Func<TIn, TOut> map)
+    public static ApproachingDto ToDto(ApproachingRow r) => new(r.PatientId, r.Policy, r.RuleId, r.Kind.ToCode(), r.Procedure, r.Region, r.Used, r.Limit,
+        r.Remaining, r.Unit.ToCode(), r.WindowStart, r.WindowEnd);
+
+    public static async IAsyncEnumerable<TOut> Select<TIn, TOut>(IAsyncEnumerable<TIn> rows, Func<TIn, TOut> map)
     {
         await foreach (var row in rows) yield return map(row);
     }

@@ -24,6 +24,9 @@ public sealed class ReadPolicies(PolicyStore policies, OrganizationClock clock)
     public Task<IReadOnlyList<PolicyVersion>> ListAsync(Caller caller, NodaTime.LocalDate? asOf, CancellationToken ct) =>
         policies.ListAsync(caller.Organization.Id, asOf ?? clock.Today(caller.Organization), ct);
 
+    /// <summary>Every version of every policy, numbered, by code then version.</summary>
+    public Task<IReadOnlyList<PolicyVersion>> VersionsAsync(Caller caller, CancellationToken ct) => policies.VersionsAsync(caller.Organization.Id, ct);
+
     public Task<PolicyVersion?> GetAsync(Caller caller, string code, NodaTime.LocalDate? asOf, CancellationToken ct) =>
         policies.GetAsync(caller.Organization.Id, code, asOf ?? clock.Today(caller.Organization), ct);
 }

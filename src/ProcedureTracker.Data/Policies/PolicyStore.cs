@@ -59,6 +59,17 @@ public sealed class PolicyStore(TrackerDatabase db)
     public async Task<PolicyVersion?> GetAsync(long organizationId, string code, LocalDate asOf, CancellationToken ct = default) =>
         (await QueryInForceAsync(organizationId, code, asOf, ct)).SingleOrDefault();
 
+    /// <summary>Every version of every policy of the organization with its number and creation time, by code then version.</summary>
+    public Task<IReadOnlyList<PolicyVersion>> VersionsAsync(long organizationId, CancellationToken ct = default)
+    {
+        const string sql = $"select {Columns} from policy_versions where organization_id = @organizationId order by policy_code, version";
+        return db.IdempotentAsync<IReadOnlyList<PolicyVersion>>(async c =>
+        {
+            await using var connection = await db.OpenAsync(c);
+            return (await connection.QueryAsync<PolicyRow>(new CommandDefinition(sql, new { organizationId }, cancellationToken: c))).Select(r => r.ToVersion()).ToList();
+        }, ct);
+    }
+
     /// <summary>Every version of every policy of the organization, ordered by code, effective date and version.</summary>
     public Task<IReadOnlyList<Policy>> AllVersionsAsync(long organizationId, CancellationToken ct = default)
     {

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using ProcedureTracker.Api.Reports;
+using ProcedureTracker.Application.Reports;
+
+namespace ProcedureTracker.Api.Web;
+
+/// <summary>The web application's few non-page endpoints: sign-out and the CSV downloads (cookie session, same use cases).</summary>
+public static class WebEndpoints
+{
+    public static void MapWeb(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/signout", SignOut).ExcludeFromDescription();
+        var billing = app.MapGroup("/billing").RequireAuthorization(Permission.Reports).ExcludeFromDescription();
+        billing.MapGet("/yearly.csv", YearlyCsv);
+        billing.MapGet("/approaching.csv", ApproachingCsv);
+    }
+
+    private static async Task<IResult> SignOut(HttpContext context, IAntiforgery antiforgery)
+    {
+        if (!await antiforgery.IsRequestValidAsync(context)) return TypedResults.BadRequest();
+        await context.SignOutAsync(WebAuth.CookieScheme);
+        return TypedResults.Redirect("/signin");
+    }
+
+    private static async Task<IResult> YearlyCsv(int? year, string? basis, string? plan, HttpContext context, YearlyCounts counts, OrganizationClock clock,
+        CancellationToken ct)
+    {
+        var caller = ApiKeyAuthentication.CallerOf(context.User);
+        var y = year is >= DateText.MinYear and <= DateText.MaxYear ? year.Value : clock.Today(caller.Organization).Year;
+        var rows = await counts.RunAsync(caller, y, basis == "plan", string.IsNullOrEmpty(plan) ? null : plan, ct);
+        if (rows is null) return TypedResults.NotFound();
+        await ReportEndpoints.WriteYearlyCsvAsync(context.Response, rows, y, basis == "plan" ? "plan" : "calendar", ct);
+        return TypedResults.Empty;
+    }
+
+    private static async Task<IResult> ApproachingCsv(HttpContext context, ApproachingLimits approaching, OrganizationClock clock, CancellationToken ct)
+    {
+        var caller = ApiKeyAuthentication.CallerOf(context.User);
+        var day = clock.Today(caller.Organization);
+        var rows = await approaching.RunAsync(caller, day, null, ct);
+        await ReportEndpoints.WriteApproachingCsvAsync(context.Response, ReportEndpoints.Select(rows!, ReportEndpoints.ToDto), day, ct);
+        return TypedResults.Empty;
+    }
+}
