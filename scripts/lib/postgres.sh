@@ -27,3 +27,11 @@ pt_ensure_dotnet() {
   echo "dotnet not found on PATH; install the .NET 10 SDK first (see README)." >&2
   return 1
 }
+
+# Debian's chromium for the browser tests (Playwright drives it; no browser is ever downloaded by a tool).
+pt_ensure_chromium() {
+  if [ -x "${PT_CHROMIUM:-/usr/bin/chromium}" ]; then return 0; fi
+  echo "chromium not found; installing Debian's chromium with apt (for the web application's browser tests)..." >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 && apt-get install -y -qq chromium >&2
+}

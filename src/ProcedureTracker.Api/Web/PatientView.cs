@@ -81,7 +81,7 @@ public static class RuleText
             RuleKind.MaxSessions when rule.Max == 0 => $"No {what} sessions are covered.",
             RuleKind.MaxSessions => $"At most {rule.Max} {what} session{(rule.Max == 1 ? "" : "s")} {scope} {window}.",
             RuleKind.MaxSteroidSessions => $"At most {rule.Max} {what} session{(rule.Max == 1 ? "" : "s")} with steroid {scope} {window}.",
-            _ => $"At most {rule.MaxMpeMg?.ToString("0.#", CultureInfo.InvariantCulture)} mg methylprednisolone-equivalent of steroid with {what} {scope} {window}.",
+            _ => $"At most {rule.MaxMpeMg?.ToString("0.#", CultureInfo.InvariantCulture)} mg methylprednisolone-equivalent of steroid with {(rule.AllProcedures ? "any injection" : what)} {scope} {window}.",
         };
     }
 }

@@ -25,7 +25,8 @@ public static class Styles
         .narrow { max-width: 360px; }
         .grid { display:grid; grid-template-columns: repeat(auto-fit, minmax(190px, 1fr)); gap: 4px 16px; align-items:end; }
         .grid input, .grid select { width: 100%; max-width: 100%; }
-        td.date { white-space: nowrap; }
+        td.date, table.report td { white-space: nowrap; }
+        .scroll { overflow-x: auto; }
         .row { display:flex; flex-wrap:wrap; gap:8px; align-items:end; }
         table { border-collapse: collapse; width:100%; margin: 8px 0; }
         th, td { text-align:left; padding: 6px 8px; border-bottom:1px solid var(--line); vertical-align: top; }
@@ -40,6 +41,7 @@ public static class Styles
         .voided td { color: var(--muted); text-decoration: line-through; }
         .meters { display:grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px; }
         .meter { border:1px solid var(--line); border-radius:8px; padding: 8px 12px; }
+        section.meter { margin: 12px 0; }
         meter { width: 100%; height: 1rem; }
         .secret { font-family: ui-monospace, monospace; background: var(--bg); padding: 6px 8px; border-radius:6px; word-break: break-all; }
         svg.timeline { width:100%; height:auto; border:1px solid var(--line); border-radius:8px; background:#fff; }
