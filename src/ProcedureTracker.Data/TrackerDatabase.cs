@@ -11,7 +11,12 @@ public sealed class TrackerDatabase : IAsyncDisposable
     public TrackerDatabase(string connectionString)
     {
         TypeHandlers.Register();
-        DataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "tracker" }.Build();
+        var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "tracker" };
+        // Every statement here is parameterized and repeated: let Npgsql prepare the hot ones on each connection.
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        DataSource = builder.Build();
+        ConnectionString = builder.ConnectionString;
         Retry = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
@@ -24,6 +29,12 @@ public sealed class TrackerDatabase : IAsyncDisposable
             })
             .Build();
     }
+
+    /// <summary>The connection string in use (with the settings this class adds).</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>Caches of slowly changing rows (keys, policy versions), dropped at once when any process changes them.</summary>
+    public Invalidation Invalidation { get; } = new();
 
     /// <summary>The process-wide data source; open connections with <c>await using</c>.</summary>
     public NpgsqlDataSource DataSource { get; }

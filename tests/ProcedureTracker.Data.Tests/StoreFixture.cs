@@ -27,7 +27,7 @@ public abstract class StoreFixture
         Db = new TrackerDatabase(TestDatabase.ConnectionString);
         Policies = new PolicyStore(Db);
         Organizations = new OrganizationStore(Db, Policies);
-        Injections = new InjectionStore(Db);
+        Injections = new InjectionStore(Db, Policies);
         Record = new RecordInjection(Injections, new EligibilityEvaluator(DefaultCatalog.Instance), Db);
         Org = await Organizations.EnsureAsync(TestDatabase.NewOrganizationCode(), "Test clinic", "America/Chicago");
     }

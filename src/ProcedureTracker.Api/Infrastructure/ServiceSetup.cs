@@ -48,6 +48,7 @@ public static class ServiceSetup
         services.AddSingleton<PolicyStore>();
         services.AddSingleton<OrganizationStore>();
         services.AddSingleton<InjectionStore>();
+        services.AddHostedService<InvalidationListener>();
         services.AddSingleton<ReportStore>();
         services.AddSingleton<ImportStore>();
 

@@ -17,50 +17,33 @@ namespace ProcedureTracker.Data.Injections;
 public sealed record EligibilityContext(bool PlanExists, string? Plan, bool PlanInferred, IReadOnlyList<Policy> Policies, IReadOnlyList<InjectionRecord> History);
 
 /// <summary>Injections in SQL: the eligibility context, the per-patient write unit, history, lookups and voids. No business decisions.</summary>
-public sealed class InjectionStore(TrackerDatabase db)
+public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
 {
     /// <summary>Days from the asked date to the end of the earliest-date search (two years, with a leap day to spare).</summary>
-    private const string SearchDays = "731";
+    private const int SearchDays = 731;
 
-    // The plan (named, or the latest injection's), then every version of it and of each policy that has an always-apply
-    // version, with the day the next version of its code takes over, kept when it governs some day of [date, date + 2y].
-    private const string Reachable = $"""
-        chosen as (
-            select coalesce(@plan::text, (
-                select i.plan from injections i join patients p on p.id = i.patient_id
-                where i.organization_id = @org and p.organization_id = @org and p.external_id = @patient
-                  and i.voided_at is null and i.plan is not null
-                order by i.date_of_service desc, i.recorded_at desc limit 1)) as plan),
-        codes as (
-            select (select plan from chosen) as code
-            union select distinct policy_code from policy_versions where organization_id = @org and always_apply),
-        reachable as (
-            select * from policy_versions_governing(@org, @date, @date + {SearchDays}) where policy_code in (select code from codes))
+    // The plan of the patient's latest injection that has one (asked only when no plan is named).
+    private const string LatestPlanSql = """
+        select i.plan from injections i join patients p on p.id = i.patient_id
+        where i.organization_id = @org and p.organization_id = @org and p.external_id = @patient and i.voided_at is null and i.plan is not null
+        order by i.date_of_service desc, i.recorded_at desc limit 1;
         """;
 
-    // One round trip: whether the named plan exists, the plan chosen, the reachable versions, and the history bounded by
-    // the longest reach of their rules (a min-interval of N days, or one year for any window) around [date, date + 2y].
-    private const string ContextSql = $"""
-        select exists(select 1 from policies where organization_id = @org and code = @plan);
-        with {Reachable}
-        select plan from chosen;
-        with {Reachable}
-        select policy_code as PolicyCode, version, name, plan_year_start as PlanYearStart, always_apply as AlwaysApply,
-               effective_from as EffectiveFrom, rules::text as Rules, created_at as CreatedAt
-        from reachable order by policy_code, effective_from nulls first, version;
-        with {Reachable},
-        reach as (
-            select greatest(366, coalesce(max((r ->> 'days')::int), 0)) as days
-            from reachable f cross join lateral jsonb_array_elements(f.rules) r)
+    // The history within the rules' reach around [date, date + 2 years], by date.
+    private const string HistorySql = $"""
         select {InjectionRow.HistoryColumns}
         from injections i join patients p on p.id = i.patient_id
         where i.organization_id = @org and p.organization_id = @org and p.external_id = @patient and i.voided_at is null
-          and i.date_of_service >= @date - (select days from reach)
-          and i.date_of_service <= @date + {SearchDays} + (select days from reach)
-        order by i.date_of_service
+          and i.date_of_service >= @from and i.date_of_service <= @to
+        order by i.date_of_service;
         """;
 
-    /// <summary>Loads what a check of <paramref name="patient"/> on <paramref name="date"/> under <paramref name="plan"/> needs, in one round trip.</summary>
+    /// <summary>
+    /// Loads what a check of <paramref name="patient"/> on <paramref name="date"/> under <paramref name="plan"/> needs:
+    /// the organization's policy versions (cached in memory, see <see cref="Invalidation"/>) and, in one round trip,
+    /// the latest plan (when none is named) and the history within the longest reach of any rule (a min-interval of
+    /// N days, or one year for any window) around [date, date + 2 years].
+    /// </summary>
     public Task<EligibilityContext> LoadContextAsync(long org, string patient, string? plan, LocalDate date, CancellationToken ct = default) =>
         db.IdempotentAsync(async c =>
         {
@@ -68,15 +51,24 @@ public sealed class InjectionStore(TrackerDatabase db)
             return await LoadContextAsync(connection, null, org, patient, plan, date, c);
         }, ct);
 
-    private static async Task<EligibilityContext> LoadContextAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, long org, string patient,
+    private async Task<EligibilityContext> LoadContextAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, long org, string patient,
         string? plan, LocalDate date, CancellationToken ct)
     {
-        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(ContextSql, new { org, patient, plan, date }, tx, cancellationToken: ct));
-        var planExists = await grid.ReadSingleAsync<bool>() || plan is null;
-        var chosen = await grid.ReadSingleOrDefaultAsync<string?>();
-        var policies = (await grid.ReadAsync<PolicyRow>()).Select(r => r.ToVersion().Policy).ToList();
-        var history = (await grid.ReadAsync<InjectionRow>()).Select(r => r.ToRecord()).ToList();
-        return new EligibilityContext(planExists, chosen, plan is null && chosen is not null, policies, history);
+        var versions = await policies.AllVersionsAsync(org, ct);
+        if (plan is not null && !versions.Any(v => v.Code == plan)) return new EligibilityContext(false, plan, false, [], []);
+        var reach = Math.Max(366, versions.SelectMany(v => v.Rules).Select(r => r.Days ?? 0).DefaultIfEmpty(0).Max());
+        var args = new { org, patient, from = date.PlusDays(-reach), to = date.PlusDays(SearchDays + reach) };
+        string? chosen = plan;
+        IReadOnlyList<InjectionRecord> history;
+        await using (var grid = await connection.QueryMultipleAsync(new CommandDefinition(plan is null ? LatestPlanSql + HistorySql : HistorySql, args, tx,
+            cancellationToken: ct)))
+        {
+            if (plan is null) chosen = await grid.ReadSingleOrDefaultAsync<string?>();
+            history = (await grid.ReadAsync<InjectionRow>()).Select(r => r.ToRecord()).ToList();
+        }
+        var codes = versions.Where(v => v.AlwaysApply).Select(v => v.Code).ToHashSet(StringComparer.Ordinal);
+        if (chosen is not null) codes.Add(chosen);
+        return new EligibilityContext(true, chosen, plan is null && chosen is not null, versions.Where(v => codes.Contains(v.Code)).ToList(), history);
     }
 
     /// <summary>
@@ -99,7 +91,7 @@ public sealed class InjectionStore(TrackerDatabase db)
             await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(lockAndPatient, new { org, patient }, tx, cancellationToken: ct));
             await grid.ReadAsync();
             var patientRowId = await grid.ReadSingleAsync<long>();
-            return new PatientWrite(connection, tx, org, patient, patientRowId);
+            return new PatientWrite(this, connection, tx, org, patient, patientRowId);
         }
         catch
         {
@@ -113,15 +105,16 @@ public sealed class InjectionStore(TrackerDatabase db)
         e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "injections_external_id" };
 
     /// <summary>One patient's write transaction (see <see cref="BeginPatientWriteAsync"/>): reads and writes under its lock.</summary>
-    public sealed class PatientWrite(NpgsqlConnection connection, NpgsqlTransaction tx, long org, string patient, long patientRowId) : IAsyncDisposable
+    public sealed class PatientWrite(InjectionStore store, NpgsqlConnection connection, NpgsqlTransaction tx, long org, string patient, long patientRowId)
+        : IAsyncDisposable
     {
         /// <summary>The injection stored with this externalId (voided or not); null when none.</summary>
         public Task<InjectionRow?> FindByExternalIdAsync(string externalId, CancellationToken ct) =>
             InjectionStore.FindByExternalIdAsync(connection, tx, org, externalId, ct);
 
-        /// <summary>What a check needs, read inside the lock (see <see cref="LoadContextAsync(long, string, string?, LocalDate, CancellationToken)"/>).</summary>
+        /// <summary>What a check needs, read inside the lock (see <see cref="InjectionStore.LoadContextAsync(long, string, string?, LocalDate, CancellationToken)"/>).</summary>
         public Task<EligibilityContext> LoadContextAsync(string? plan, LocalDate date, CancellationToken ct) =>
-            InjectionStore.LoadContextAsync(connection, tx, org, patient, plan, date, ct);
+            store.LoadContextAsync(connection, tx, org, patient, plan, date, ct);
 
         /// <summary>Locks one of this patient's injections for an update: null when none, else whether it is voided.</summary>
         public Task<bool?> LockInjectionAsync(Guid id, CancellationToken ct) =>

@@ -80,13 +80,21 @@ public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
             from api_keys k join organizations o on o.id = k.organization_id
             where k.key_hash = @hash and k.revoked_at is null
             """;
-        return await db.IdempotentAsync(async c =>
+        var hash = Hash(key);
+        var cacheKey = Convert.ToHexString(hash);
+        var cache = db.Invalidation.Cache<string, Caller>("keys");
+        if (db.Invalidation.Listening && cache.TryGetValue(cacheKey, out var cached)) return cached;
+        var generation = db.Invalidation.Generation;
+        var caller = await db.IdempotentAsync(async c =>
         {
             await using var connection = await db.OpenAsync(c);
             var row = await connection.QuerySingleOrDefaultAsync<(Guid KeyId, string Role, long Id, string Code, string TimeZone)?>(
-                new CommandDefinition(sql, new { hash = Hash(key) }, cancellationToken: c));
+                new CommandDefinition(sql, new { hash }, cancellationToken: c));
             return row is { } r ? new Caller(r.KeyId, new Organization(r.Id, r.Code, r.TimeZone), r.Role) : null;
         }, ct);
+        // Only known keys are kept (unknown ones would let anyone fill memory); a revoke drops them all at once.
+        if (caller is not null && db.Invalidation.Listening && db.Invalidation.Generation == generation && cache.Count < 100_000) cache[cacheKey] = caller;
+        return caller;
     }
 
     /// <summary>The organization's keys, without secrets, newest first.</summary>
@@ -110,7 +118,11 @@ public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var revoked = await connection.ExecuteAsync(new CommandDefinition(sql, new { organizationId, id }, tx, cancellationToken: ct)) == 1;
-        if (revoked) await Audit.WriteAsync(connection, tx, organizationId, actor, "revoke", "api-key", id.ToString(), null, ct);
+        if (revoked)
+        {
+            await Audit.WriteAsync(connection, tx, organizationId, actor, "revoke", "api-key", id.ToString(), null, ct);
+            await Invalidation.NotifyAsync(connection, tx, "keys", ct);
+        }
         await tx.CommitAsync(ct);
         return revoked;
     }

@@ -48,6 +48,7 @@ public sealed class PolicyStore(TrackerDatabase db)
         await grid.ReadAsync<int>();
         var row = await grid.ReadSingleAsync<PolicyRow>();
         await Audit.WriteAsync(connection, tx, organizationId, actor, "put", "policy", policy.Code, new { row.Version, effectiveFrom = row.EffectiveFrom?.ToString() }, ct);
+        await Invalidation.NotifyAsync(connection, tx, $"policies:{organizationId}", ct);
         return row.ToVersion();
     }
 
@@ -71,7 +72,18 @@ public sealed class PolicyStore(TrackerDatabase db)
     }
 
     /// <summary>Every version of every policy of the organization, ordered by code, effective date and version.</summary>
-    public Task<IReadOnlyList<Policy>> AllVersionsAsync(long organizationId, CancellationToken ct = default)
+    /// <remarks>Cached per organization while the invalidation listener runs; a PUT on any process drops the entry.</remarks>
+    public async Task<IReadOnlyList<Policy>> AllVersionsAsync(long organizationId, CancellationToken ct = default)
+    {
+        var cache = db.Invalidation.Cache<long, object>("policies");
+        if (db.Invalidation.Listening && cache.TryGetValue(organizationId, out var cached)) return (IReadOnlyList<Policy>)cached;
+        var generation = db.Invalidation.Generation;
+        var versions = await ReadAllVersionsAsync(organizationId, ct);
+        if (db.Invalidation.Listening && db.Invalidation.Generation == generation) cache[organizationId] = versions;
+        return versions;
+    }
+
+    private Task<IReadOnlyList<Policy>> ReadAllVersionsAsync(long organizationId, CancellationToken ct)
     {
         const string sql = $"select {Columns} from policy_versions where organization_id = @organizationId order by policy_code, effective_from nulls first, version";
         return db.IdempotentAsync<IReadOnlyList<Policy>>(async c =>
