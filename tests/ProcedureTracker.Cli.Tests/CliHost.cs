@@ -32,31 +32,41 @@ public sealed class CliHost
     public async Task Start()
     {
         await TestDatabase.EnsureStartedAsync();
+        (_api, Url) = await StartApiAsync(new Dictionary<string, string>
+        {
+            ["PT_BOOTSTRAP_ADMIN_KEY"] = AdminKey, ["PT_BOOTSTRAP_ORG"] = TestDatabase.NewOrganizationCode(),
+        });
+    }
+
+    /// <summary>Starts one more API process on the test database; it answers /health/ready before this returns.</summary>
+    public static async Task<(Process Process, string Url)> StartApiAsync(IReadOnlyDictionary<string, string> environment)
+    {
+        string url;
         using (var listener = new TcpListener(IPAddress.Loopback, 0))
         {
             listener.Start();
-            Url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+            url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
         }
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Built("ProcedureTracker.Api", "ProcedureTracker.Api.dll"));
         info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add(Url);
+        info.ArgumentList.Add(url);
         info.Environment["ConnectionStrings__Tracker"] = TestDatabase.ConnectionString;
-        info.Environment["PT_BOOTSTRAP_ADMIN_KEY"] = AdminKey;
-        info.Environment["PT_BOOTSTRAP_ORG"] = TestDatabase.NewOrganizationCode();
-        _api = Process.Start(info)!;
-        _api.OutputDataReceived += (_, _) => { };
-        _api.ErrorDataReceived += (_, _) => { };
-        _api.BeginOutputReadLine();
-        _api.BeginErrorReadLine();
+        foreach (var (name, value) in environment) info.Environment[name] = value;
+        var api = Process.Start(info)!;
+        api.OutputDataReceived += (_, _) => { };
+        api.ErrorDataReceived += (_, _) => { };
+        api.BeginOutputReadLine();
+        api.BeginErrorReadLine();
 
         using var http = new HttpClient();
         for (var i = 0; i < 120; i++)
         {
-            try { if ((await http.GetAsync(Url + "/health/ready")).IsSuccessStatusCode) return; }
+            try { if ((await http.GetAsync(url + "/health/ready")).IsSuccessStatusCode) return (api, url); }
             catch (HttpRequestException) { }
             await Task.Delay(500);
         }
+        api.Kill(entireProcessTree: true);
         throw new InvalidOperationException("The API did not start.");
     }
 
