@@ -27,7 +27,10 @@ public sealed class ImportStore(TrackerDatabase db)
     {
         var patients = rows.Select(r => r.Injection.PatientId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var externalIds = rows.Select(r => r.Injection.ExternalId!).Distinct(StringComparer.Ordinal).ToArray();
+        // Array parameters (= any(@patients)) have no useful generic plan: with auto-prepared statements PostgreSQL would
+        // switch to one after a few batches and scan the whole injections table per batch. Keep custom plans here.
         const string prepare = $"""
+            set local plan_cache_mode = force_custom_plan;
             select count(*) from (select p from unnest(@patients::text[]) as p order by p) s
                 cross join lateral (select pg_advisory_xact_lock(@org::int, hashtext(s.p))) l;
             insert into patients (organization_id, external_id) select @org, p from unnest(@patients::text[]) as p
