@@ -21,6 +21,7 @@ app.UseExceptionHandler();
 app.UseWhen(c => WebAuth.IsMachinePath(c.Request.Path), a => a.UseStatusCodePages());
 app.UseWhen(c => !WebAuth.IsMachinePath(c.Request.Path), a => a.UseStatusCodePagesWithReExecute("/not-found"));
 app.UseMiddleware<InputGuardMiddleware>();
+app.UseCors();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

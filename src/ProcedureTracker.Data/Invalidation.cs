@@ -33,6 +33,12 @@ public sealed class Invalidation
     public static Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string what, CancellationToken ct) =>
         connection.ExecuteAsync(new CommandDefinition("select pg_notify(@channel, @what)", new { channel = Channel, what }, tx, cancellationToken: ct));
 
+    /// <summary>
+    /// Drops a cache entry in this process at once, after the change committed: the writer reads its own write on its
+    /// next request, without waiting for its own notification to come back.
+    /// </summary>
+    public void DropLocal(string what) => Drop(what);
+
     private void Drop(string what)
     {
         Interlocked.Increment(ref _generation);

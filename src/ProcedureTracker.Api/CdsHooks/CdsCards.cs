@@ -32,7 +32,7 @@ public static class CdsCards
     /// A critical card when not eligible, a warning when this uses the last allowed session, an info card when it is
     /// eligible but something was not checked (no plan, a plan with no version in force), else none.
     /// </summary>
-    public static JsonObject? Card(EligibilityResult result, string procedureName)
+    public static JsonObject? Card(EligibilityResult result, string procedureName, string? patientPage = null)
     {
         if (result.Eligible && result.Warnings.Count == 0) return null;
         var limitWarning = result.Warnings.FirstOrDefault(w => !result.Unchecked.Contains(w));
@@ -56,6 +56,8 @@ public static class CdsCards
             card["summary"] = Truncate("Eligible, but not every limit was checked: " + result.Unchecked[0]);
         }
         card["detail"] = Detail(result, procedureName);
+        if (patientPage is not null)
+            card["links"] = new JsonArray(new JsonObject { ["label"] = "Open the patient's injection history", ["url"] = patientPage, ["type"] = "absolute" });
         return card;
     }
 
@@ -88,16 +90,33 @@ public static class CdsCards
         return text.ToString();
     }
 
-    /// <summary>The CRD coverage-information extension: covered or not, with the plan's frequency limit as allowed quantity and period.</summary>
-    public static JsonObject CoverageInformation(EligibilityResult result, string? plan, string? coverageId, LocalDate today)
+    /// <summary>
+    /// The CRD coverage-information extension for one order. With the plan's limits checked: <c>covered</c> (with
+    /// <c>pa-needed: no-auth</c>) or <c>not-covered</c> (without pa-needed: invariant crd-ci-q2), and the plan's frequency
+    /// limit as allowed quantity and period. With no plan checked (none known, unknown, or not fetched) it is
+    /// <c>conditional</c> with the reason: an EHR stores this as the payer's answer, so it never says covered.
+    /// </summary>
+    public static JsonObject CoverageInformation(EligibilityResult result, string? plan, string? coverageId, LocalDate today, string? notCheckedReason = null)
     {
         var extensions = new JsonArray();
         if (coverageId is not null) extensions.Add(new JsonObject { ["url"] = "coverage", ["valueReference"] = new JsonObject { ["reference"] = $"Coverage/{coverageId}" } });
-        extensions.Add(new JsonObject { ["url"] = "covered", ["valueCode"] = result.Eligible ? "covered" : "not-covered" });
-        extensions.Add(new JsonObject { ["url"] = "pa-needed", ["valueCode"] = result.Eligible ? "no-auth" : "auth-needed" });
+        if (plan is null)
+        {
+            extensions.Add(new JsonObject { ["url"] = "covered", ["valueCode"] = "conditional" });
+            extensions.Add(new JsonObject
+            {
+                ["url"] = "reason",
+                ["valueCodeableConcept"] = new JsonObject { ["text"] = notCheckedReason ?? "No payer plan is known for this patient: the plan's frequency limits were not checked." },
+            });
+        }
+        else
+        {
+            extensions.Add(new JsonObject { ["url"] = "covered", ["valueCode"] = result.Eligible ? "covered" : "not-covered" });
+            if (result.Eligible) extensions.Add(new JsonObject { ["url"] = "pa-needed", ["valueCode"] = "no-auth" });
+        }
         extensions.Add(new JsonObject { ["url"] = "date", ["valueDate"] = Iso.Format(today) });
         extensions.Add(new JsonObject { ["url"] = "coverage-assertion-id", ["valueString"] = Guid.NewGuid().ToString("N") });
-        var limit = result.Usage.FirstOrDefault(u => u.Policy == plan && u.Unit == UsageUnit.Sessions) ?? result.Usage.FirstOrDefault(u => u.Unit == UsageUnit.Sessions);
+        var limit = plan is null ? null : result.Usage.FirstOrDefault(u => u.Policy == plan && u.Unit == UsageUnit.Sessions);
         if (limit is not null)
         {
             extensions.Add(DetailExtension("allowed-quantity", "valueQuantity", new JsonObject { ["value"] = limit.Limit, ["unit"] = "sessions" }));

@@ -20,7 +20,7 @@ public static class CdsHooksEndpoints
 
     public static void MapCdsHooks(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/cds-services").WithTags("CDS Hooks");
+        var group = app.MapGroup("/cds-services").WithTags("CDS Hooks").RequireCors("cds");
         group.MapGet("/", Discovery).AllowAnonymous();
         group.MapPost("/{id}", Call).RequireAuthorization(Permission.Read);
         group.MapPost("/{id}/feedback", Feedback).RequireAuthorization(Permission.Read);
@@ -37,7 +37,7 @@ public static class CdsHooksEndpoints
     });
 
     private static async Task<Results<Ok<JsonObject>, ValidationProblem, ProblemHttpResult>> Call(string id, HttpRequest request, ClaimsPrincipal user,
-        EvaluateCdsOrders evaluate, ProcedureCatalog catalog, OrganizationClock clock, CancellationToken ct)
+        EvaluateCdsOrders evaluate, ProcedureCatalog catalog, OrganizationClock clock, CoverageFetcher fetcher, CancellationToken ct)
     {
         var service = Services.FirstOrDefault(s => s.Id == id);
         if (service.Id is null) return Problems.NotFound($"No CDS service '{id}'.");
@@ -51,7 +51,16 @@ public static class CdsHooksEndpoints
 
         var caller = ApiKeyAuthentication.CallerOf(user);
         var zone = OrganizationClock.Zone(caller.Organization);
-        var (plan, coverageId) = Coverage(body.Get("prefetch").Get("coverage"));
+        var coverage = body.Get("prefetch").Get("coverage");
+        string? notChecked = null;
+        if (coverage is null)
+        {
+            // No prefetch: ask the EHR's FHIR server (CDS Hooks "FHIR Resource Access"), never silently skip payer rules.
+            (coverage, var problem) = await fetcher.FetchAsync(body.Str("fhirServer"), body.Get("fhirAuthorization").Str("access_token"), patientId!, ct);
+            if (coverage is null) notChecked = $"Payer limits were not checked: no Coverage was prefetched and {problem}.";
+        }
+        var (plan, coverageId) = Coverage(coverage);
+        if (coverage is not null && plan is null) notChecked = "Payer limits were not checked: the patient's Coverage names no plan (Coverage.class of type plan).";
         if (plan is not null) InjectionInput.Plan(plan, "prefetch.coverage.class.value", errors);
 
         var list = service.Hook == "appointment-book" ? "appointments" : "draftOrders";
@@ -65,14 +74,19 @@ public static class CdsHooksEndpoints
         var cards = new JsonArray();
         var actions = new JsonArray();
         var answers = await evaluate.RunAsync(caller, patientId!, plan, orders.Select(o => o.Order).ToList(), ct);
+        var patientPage = $"{WebBase(request)}/patients/{Uri.EscapeDataString(patientId!)}";
         foreach (var answer in answers)
         {
             var name = catalog.ProcedureName(answer.Proposal.Procedure);
-            if (CdsCards.Card(answer.Result, name) is { } card) cards.Add(card);
+            var result = notChecked is null ? answer.Result : answer.Result.WithUnchecked(notChecked);
+            if (CdsCards.Card(result, name, patientPage) is { } card) cards.Add(card);
             if (service.Hook != "order-sign") continue;
             var updated = orders.First(o => ReferenceEquals(o.Order, answer.Order)).Resource.DeepClone().AsObject();
             var extensions = updated["extension"] as JsonArray ?? new JsonArray();
-            extensions.Add(CdsCards.CoverageInformation(answer.Result, answer.Plan, coverageId, clock.Today(caller.Organization)));
+            // Only a plan the Coverage named (and this clinic has) is a payer answer; anything else is conditional.
+            var payerPlan = plan is not null && answer.Plan == plan ? plan : null;
+            extensions.Add(CdsCards.CoverageInformation(answer.Result, payerPlan, coverageId, clock.Today(caller.Organization),
+                notChecked ?? (plan is null ? null : $"The Coverage plan '{plan}' is not a plan this clinic has: its limits were not checked.")));
             updated["extension"] = extensions;
             actions.Add(new JsonObject { ["type"] = "update", ["description"] = $"Coverage information for {name}", ["resource"] = updated });
         }
@@ -80,6 +94,10 @@ public static class CdsHooksEndpoints
         if (actions.Count > 0) response["systemActions"] = actions;
         return TypedResults.Ok(response);
     }
+
+    private static string WebBase(HttpRequest request) =>
+        request.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<TrackerOptions>>().Value.PublicUrl?.TrimEnd('/')
+        ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
 
     /// <summary>The plan from prefetch: Coverage.class of type "plan" (a Coverage, or the first in a Bundle).</summary>
     private static (string? Plan, string? CoverageId) Coverage(JsonNode? prefetch)

@@ -20,9 +20,24 @@ public static class FhirEndpoints
         group.MapPost("/Procedure", Create).RequireAuthorization(Permission.Record);
         group.MapPost("/", Batch).RequireAuthorization(Permission.Record);
         group.MapGet("/Procedure", Search).RequireAuthorization(Permission.Read);
+        group.MapGet("/Procedure/{id}", Read).RequireAuthorization(Permission.Read);
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            // JSON is the only format served: a client asking for XML (or anything else) only gets 406.
+            var accept = context.HttpContext.Request.Headers.Accept.ToString();
+            var format = context.HttpContext.Request.Query["_format"].ToString();
+            if (!AcceptsJson(accept) || (format.Length > 0 && !format.Contains("json", StringComparison.OrdinalIgnoreCase)))
+                return Fhir(406, FhirJson.Outcome("error", "not-supported", "Only application/fhir+json is served."));
+            return await next(context);
+        });
     }
 
     public static IResult Fhir(int status, JsonNode body, string? location = null) => new FhirResult(status, body, location);
+
+    /// <summary>True when the Accept header allows JSON (absent, */*, application/json, application/fhir+json).</summary>
+    public static bool AcceptsJson(string accept) =>
+        accept.Length == 0 || accept.Split(',').Select(a => a.Split(';')[0].Trim().ToLowerInvariant())
+            .Any(a => a is "*/*" or "application/*" or "application/json" or "application/fhir+json" or "json" or "application/json+fhir");
 
     private sealed class FhirResult(int status, JsonNode body, string? location) : IResult
     {
@@ -30,27 +45,33 @@ public static class FhirEndpoints
         {
             context.Response.StatusCode = status;
             context.Response.ContentType = MediaType;
-            if (location is not null) context.Response.Headers.Location = location;
+            if (location is not null) context.Response.Headers.Location = BaseUrl(context.Request) + "/" + location;
+            if (body.Get("meta").Str("versionId") is { } version) context.Response.Headers.ETag = $"W/\"{version}\"";
             return context.Response.WriteAsync(body.ToJsonString(), Encoding.UTF8);
         }
     }
 
-    private static IResult Metadata(IClock clock) => Fhir(200, new JsonObject
+    private static IResult Metadata(IClock clock, HttpRequest request) => Fhir(200, new JsonObject
     {
         ["resourceType"] = "CapabilityStatement", ["status"] = "active", ["kind"] = "instance", ["fhirVersion"] = "4.0.1",
+        ["implementation"] = new JsonObject { ["description"] = "ProcedureTracker injection history", ["url"] = BaseUrl(request) },
         ["date"] = InstantPattern.ExtendedIso.Format(clock.GetCurrentInstant()), ["format"] = new JsonArray("application/fhir+json"),
         ["software"] = new JsonObject { ["name"] = "ProcedureTracker" },
         ["rest"] = new JsonArray(new JsonObject
         {
             ["mode"] = "server",
             ["security"] = new JsonObject { ["description"] = "Authorization: Bearer <API key> (roles ehr, clinician or admin to write)." },
-            ["interaction"] = new JsonArray(new JsonObject { ["code"] = "batch" }),
+            ["interaction"] = new JsonArray(new JsonObject { ["code"] = "batch" }, new JsonObject { ["code"] = "transaction" }),
             ["resource"] = new JsonArray(new JsonObject
             {
                 ["type"] = "Procedure", ["conditionalCreate"] = true,
-                ["interaction"] = new JsonArray(new JsonObject { ["code"] = "create" }, new JsonObject { ["code"] = "search-type" }),
+                ["interaction"] = new JsonArray(new JsonObject { ["code"] = "create" }, new JsonObject { ["code"] = "read" },
+                    new JsonObject { ["code"] = "search-type" }),
+                ["versioning"] = "versioned",
                 ["searchParam"] = new JsonArray(
                     new JsonObject { ["name"] = "patient", ["type"] = "reference" },
+                    new JsonObject { ["name"] = "subject", ["type"] = "reference" },
+                    new JsonObject { ["name"] = "_id", ["type"] = "token" },
                     new JsonObject { ["name"] = "date", ["type"] = "date" }),
             }),
         }),
@@ -74,10 +95,15 @@ public static class FhirEndpoints
         var read = await JsonBody.ReadAsync(request, ct);
         if (read.Error is not null) return Fhir(400, FhirJson.Outcome("error", "structure", read.Error, read.Path));
         var bundle = read.Node;
-        if (bundle.Str("resourceType") != "Bundle" || bundle.Str("type") != "batch")
-            return Fhir(400, FhirJson.Outcome("error", "invalid", "Send a Bundle of type batch.", "Bundle.type"));
-
+        var type = bundle.Str("type");
+        if (bundle.Str("resourceType") != "Bundle" || type is not ("batch" or "transaction"))
+            return Fhir(400, FhirJson.Outcome("error", "invalid", "Send a Bundle of type batch or transaction.", "Bundle.type"));
         var caller = ApiKeyAuthentication.CallerOf(user);
+        return type == "transaction" ? await TransactionAsync(bundle!, caller, doors, ct) : await BatchAsync(bundle!, caller, doors, ct);
+    }
+
+    private static async Task<IResult> BatchAsync(JsonNode bundle, Caller caller, Doors doors, CancellationToken ct)
+    {
         var entries = new JsonArray();
         foreach (var entry in bundle.Array("entry"))
         {
@@ -86,14 +112,86 @@ public static class FhirEndpoints
             (int Status, JsonObject Body, string? Location) result = method == "POST" && url == "Procedure"
                 ? await ProcessAsync(entry.Get("resource"), entry.Get("request").Str("ifNoneExist"), caller, doors, ct)
                 : (400, FhirJson.Outcome("error", "not-supported", "Only POST Procedure entries are supported in a batch.", "Bundle.entry.request"), null);
-            var response = new JsonObject { ["status"] = $"{result.Status} {ReasonPhrase(result.Status)}" };
-            if (result.Location is not null) response["location"] = result.Location;
-            var responseEntry = new JsonObject { ["response"] = response };
-            if (result.Body.Str("resourceType") == "OperationOutcome") response["outcome"] = result.Body;
-            else responseEntry["resource"] = result.Body;
-            entries.Add(responseEntry);
+            entries.Add(ResponseEntry(result.Status, result.Body, result.Location));
         }
         return Fhir(200, new JsonObject { ["resourceType"] = "Bundle", ["type"] = "batch-response", ["entry"] = entries });
+    }
+
+    /// <summary>
+    /// A transaction: every entry a POST of a completed Procedure, recorded all or nothing in one database transaction
+    /// (the first failing entry's OperationOutcome is the answer, nothing stored); a performed procedure over a limit is
+    /// recorded flagged, as in a batch.
+    /// </summary>
+    private static async Task<IResult> TransactionAsync(JsonNode bundle, Caller caller, Doors doors, CancellationToken ct)
+    {
+        var entries = bundle.Array("entry").ToList();
+        var injections = new List<NewInjection>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var at = $"Bundle.entry[{i}]";
+            if (entries[i].Get("request").Str("method") != "POST" || entries[i].Get("request").Str("url") != "Procedure")
+                return Fhir(400, FhirJson.Outcome("error", "not-supported", "A transaction may only POST Procedure entries.", at + ".request"));
+            var errors = new ValidationErrors();
+            var procedure = ProcedureMapping.FromFhir(entries[i].Get("resource"), doors.Catalog, OrganizationClock.Zone(caller.Organization), errors);
+            if (procedure is null) return Fhir(400, Prefix(FhirJson.Outcome(errors.ToDictionary()), at));
+            if (procedure.Injection is null)
+                return Fhir(400, FhirJson.Outcome("error", "not-supported", "entered-in-error is done one by one (POST Procedure or a batch), not in a transaction.", at + ".resource.status"));
+            injections.Add(procedure.Injection);
+        }
+        if (injections.Count == 0) return Fhir(400, FhirJson.Outcome("error", "required", "The transaction has no entries.", "Bundle.entry"));
+
+        var (outcomes, failedAt) = await doors.Record.RunAllAsync(caller, injections, ct);
+        if (failedAt is { } f)
+        {
+            var at = $"Bundle.entry[{f}]";
+            return outcomes[f] switch
+            {
+                RecordOutcome.Conflict c => Fhir(409, FhirJson.Outcome("error", "duplicate", c.Detail, at + ".resource.identifier")),
+                RecordOutcome.Invalid i => Fhir(400, FhirJson.Outcome("error", "invalid", i.Message, at + ".resource")),
+                var other => Fhir(400, FhirJson.Outcome("error", "processing", $"Entry {f} could not be recorded ({other.GetType().Name}).", at)),
+            };
+        }
+        var response = new JsonArray();
+        foreach (var outcome in outcomes)
+        {
+            var (status, row) = outcome switch
+            {
+                RecordOutcome.Created c => (201, c.Injection),
+                RecordOutcome.Replayed r => (200, r.Injection),
+                _ => throw new InvalidOperationException("A committed transaction holds only created or replayed entries."),
+            };
+            response.Add(ResponseEntry(status, ProcedureMapping.ToFhir(row, doors.Catalog), Location(row)));
+        }
+        return Fhir(200, new JsonObject { ["resourceType"] = "Bundle", ["type"] = "transaction-response", ["entry"] = response });
+    }
+
+    private static JsonObject Prefix(JsonObject outcome, string at)
+    {
+        foreach (var issue in outcome.Array("issue"))
+            if (issue.Get("expression") is JsonArray expressions)
+                for (var i = 0; i < expressions.Count; i++) expressions[i] = $"{at}.resource.{expressions[i]!.GetValue<string>().Replace("Procedure.", "")}";
+        return outcome;
+    }
+
+    private static JsonObject ResponseEntry(int status, JsonObject body, string? location)
+    {
+        var response = new JsonObject { ["status"] = $"{status} {ReasonPhrase(status)}" };
+        if (location is not null) response["location"] = location;
+        var entry = new JsonObject { ["response"] = response };
+        if (body.Str("resourceType") == "OperationOutcome") response["outcome"] = body;
+        else
+        {
+            entry["resource"] = body;
+            if (body.Get("meta").Str("versionId") is { } v) response["etag"] = $"W/\"{v}\"";
+        }
+        return entry;
+    }
+
+    private static async Task<IResult> Read(string id, ClaimsPrincipal user, ListHistory history, ProcedureCatalog catalog, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var guid)) return Fhir(404, FhirJson.Outcome("error", "not-found", $"No Procedure/{id}."));
+        var row = await history.ByIdAsync(ApiKeyAuthentication.CallerOf(user), guid, ct);
+        return row is null ? Fhir(404, FhirJson.Outcome("error", "not-found", $"No Procedure/{id}.")) : Fhir(200, ProcedureMapping.ToFhir(row, catalog));
     }
 
     private static async Task<(int, JsonObject, string?)> ProcessAsync(JsonNode? resource, string? ifNoneExist, Caller caller, Doors doors,
@@ -138,16 +236,16 @@ public static class FhirEndpoints
         };
     }
 
-    private static async Task<IResult> Search(string? patient, HttpRequest request, ClaimsPrincipal user, ListHistory history, ProcedureCatalog catalog,
-        CancellationToken ct)
+    private static async Task<IResult> Search(HttpRequest request, ClaimsPrincipal user, ListHistory history, ProcedureCatalog catalog, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(patient))
-            return Fhir(400, FhirJson.Outcome("error", "required", "Search needs patient=ID.", "patient"));
-        var id = patient.StartsWith("Patient/", StringComparison.Ordinal) ? patient["Patient/".Length..] : patient;
-        if (!InjectionInput.IsPatientId(id))
-            return Fhir(400, FhirJson.Outcome("error", "invalid", "patient: use Patient/{id} or {id} with 1-64 of A-Z a-z 0-9 . _ -", "patient"));
+        var query = request.Query;
+        var patient = query["patient"].FirstOrDefault() ?? query["subject"].FirstOrDefault();
+        var idFilter = query["_id"].FirstOrDefault();
+        if (string.IsNullOrEmpty(patient) && string.IsNullOrEmpty(idFilter))
+            return Fhir(400, FhirJson.Outcome("error", "required", "Search needs patient=ID (or subject=Patient/ID, or _id).", "patient"));
+        var caller = ApiKeyAuthentication.CallerOf(user);
         var filters = new List<Func<LocalDate, bool>>();
-        foreach (var value in request.Query["date"])
+        foreach (var value in query["date"])
         {
             var text = value ?? "";
             var prefix = text.Length > 2 && char.IsLetter(text[0]) ? text[..2] : "eq";
@@ -156,16 +254,52 @@ public static class FhirEndpoints
                 return Fhir(400, FhirJson.Outcome("error", "invalid", "date: use [eq|ge|gt|le|lt]yyyy-MM-dd with a year from 1900 to 2200.", "date"));
             filters.Add(prefix switch { "ge" => x => x >= d, "gt" => x => x > d, "le" => x => x <= d, "lt" => x => x < d, _ => x => x == d });
         }
-        var rows = await history.RunAsync(ApiKeyAuthentication.CallerOf(user), id, includeVoided: true, ct) ?? [];
+        var count = 50;
+        if (query["_count"].FirstOrDefault() is { } c && (!int.TryParse(c, out count) || count is < 1 or > 500))
+            return Fhir(400, FhirJson.Outcome("error", "invalid", "_count: a number from 1 to 500.", "_count"));
+        var offset = 0;
+        if (query["_offset"].FirstOrDefault() is { } o && (!int.TryParse(o, out offset) || offset < 0))
+            return Fhir(400, FhirJson.Outcome("error", "invalid", "_offset: a number from 0.", "_offset"));
+
+        IReadOnlyList<InjectionRow> rows;
+        if (!string.IsNullOrEmpty(patient))
+        {
+            var id = patient.StartsWith("Patient/", StringComparison.Ordinal) ? patient["Patient/".Length..] : patient;
+            if (!InjectionInput.IsPatientId(id))
+                return Fhir(400, FhirJson.Outcome("error", "invalid", "patient: use Patient/{id} or {id} with 1-64 of A-Z a-z 0-9 . _ -", "patient"));
+            rows = await history.RunAsync(caller, id, includeVoided: true, ct) ?? [];
+            if (!string.IsNullOrEmpty(idFilter)) rows = rows.Where(r => r.Id.ToString() == idFilter).ToList();
+        }
+        else rows = Guid.TryParse(idFilter, out var guid) && await history.ByIdAsync(caller, guid, ct) is { } one ? [one] : [];
+
         var matches = rows.Where(r => filters.All(f => f(r.DateOfService))).ToList();
+        var baseUrl = BaseUrl(request);
+        var self = $"{baseUrl}/Procedure{request.QueryString}";
+        var links = new JsonArray(new JsonObject { ["relation"] = "self", ["url"] = self });
+        if (offset + count < matches.Count)
+        {
+            var next = QueryHelpers(request, offset + count, count);
+            links.Add(new JsonObject { ["relation"] = "next", ["url"] = $"{baseUrl}/Procedure?{next}" });
+        }
         return Fhir(200, new JsonObject
         {
-            ["resourceType"] = "Bundle", ["type"] = "searchset", ["total"] = matches.Count,
-            ["entry"] = new JsonArray(matches.Select(r => (JsonNode)new JsonObject
+            ["resourceType"] = "Bundle", ["type"] = "searchset", ["total"] = matches.Count, ["link"] = links,
+            ["entry"] = new JsonArray(matches.Skip(offset).Take(count).Select(r => (JsonNode)new JsonObject
             {
-                ["fullUrl"] = $"Procedure/{r.Id}", ["resource"] = ProcedureMapping.ToFhir(r, catalog), ["search"] = new JsonObject { ["mode"] = "match" },
+                ["fullUrl"] = $"{baseUrl}/Procedure/{r.Id}", ["resource"] = ProcedureMapping.ToFhir(r, catalog), ["search"] = new JsonObject { ["mode"] = "match" },
             }).ToArray()),
         });
+    }
+
+    private static string QueryHelpers(HttpRequest request, int offset, int count) =>
+        string.Join('&', request.Query.Where(q => q.Key is not ("_offset" or "_count")).SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? "")}"))
+            .Append($"_count={count}").Append($"_offset={offset}"));
+
+    /// <summary>The service's FHIR base URL: <c>PT_PUBLIC_URL</c> + /fhir behind a proxy, else the request's own.</summary>
+    public static string BaseUrl(HttpRequest request)
+    {
+        var configured = request.HttpContext.RequestServices.GetService<Microsoft.Extensions.Options.IOptions<TrackerOptions>>()?.Value.PublicUrl;
+        return (configured?.TrimEnd('/') ?? $"{request.Scheme}://{request.Host}{request.PathBase}") + "/fhir";
     }
 
     private static string Location(InjectionRow row) => $"Procedure/{row.Id}";

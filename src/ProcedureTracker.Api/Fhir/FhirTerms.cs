@@ -12,6 +12,8 @@ public static class FhirTerms
     public const string ProcedureSystem = "http://proceduretracker.org/fhir/CodeSystem/procedure";
     public const string PlanExtension = "http://proceduretracker.org/fhir/StructureDefinition/payer-plan";
     public const string SteroidExtension = "http://proceduretracker.org/fhir/StructureDefinition/steroid";
+    /// <summary>The laterality qualifier on a bodySite CodeableConcept (mCODE's, SNOMED CT laterality codes).</summary>
+    public const string LateralityExtension = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier";
     public const string OverLimitExtension = "http://proceduretracker.org/fhir/StructureDefinition/over-limit";
     public const string CardType = "http://terminology.hl7.org/CodeSystem/cdshooks-card-type";
     public const string CoverageInformation = "http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information";
@@ -40,6 +42,11 @@ public static class FhirTerms
     public static (string? Region, string? Laterality) Site(JsonNode? bodySite)
     {
         var codes = bodySite.Codings().Where(c => c.System == Snomed && c.Code is not null).Select(c => c.Code!).ToList();
+        // The laterality qualifier extension on each bodySite (and, as before, a laterality coding beside the region).
+        var sites = bodySite is JsonArray many ? many.Select(x => x) : [bodySite];
+        foreach (var site in sites)
+            foreach (var extension in site.Array("extension").Where(e => e.Str("url") == LateralityExtension))
+                codes.AddRange(extension.Get("valueCodeableConcept").Codings().Where(c => c.System == Snomed && c.Code is not null).Select(c => c.Code!));
         return (codes.Select(c => RegionBySnomed.GetValueOrDefault(c)).FirstOrDefault(r => r is not null),
             codes.Select(c => LateralityBySnomed.GetValueOrDefault(c)).FirstOrDefault(r => r is not null));
     }

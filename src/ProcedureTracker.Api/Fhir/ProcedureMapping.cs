@@ -89,7 +89,13 @@ public static class ProcedureMapping
         code.Add(new JsonObject { ["system"] = FhirTerms.ProcedureSystem, ["code"] = row.Procedure, ["display"] = catalog.ProcedureName(row.Procedure) });
         var site = new JsonArray();
         if (FhirTerms.SnomedByRegion.GetValueOrDefault(row.Region) is { } region) site.Add(new JsonObject { ["system"] = FhirTerms.Snomed, ["code"] = region });
-        if (FhirTerms.SnomedByLaterality.GetValueOrDefault(row.Laterality) is { } side) site.Add(new JsonObject { ["system"] = FhirTerms.Snomed, ["code"] = side });
+        var bodySite = new JsonObject { ["coding"] = site };
+        if (FhirTerms.SnomedByLaterality.GetValueOrDefault(row.Laterality) is { } side)
+            bodySite["extension"] = new JsonArray(new JsonObject
+            {
+                ["url"] = FhirTerms.LateralityExtension,
+                ["valueCodeableConcept"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = FhirTerms.Snomed, ["code"] = side }) },
+            });
         var extensions = new JsonArray();
         if (row.Plan is not null) extensions.Add(new JsonObject { ["url"] = FhirTerms.PlanExtension, ["valueString"] = row.Plan });
         if (row.SteroidDrug is not null)
@@ -103,12 +109,13 @@ public static class ProcedureMapping
         var resource = new JsonObject
         {
             ["resourceType"] = "Procedure", ["id"] = row.Id.ToString(),
-            ["meta"] = new JsonObject { ["lastUpdated"] = InstantPattern.ExtendedIso.Format(row.VoidedAt ?? row.RecordedAt) },
+            // Version 1 as recorded, 2 once voided (entered-in-error): the ETag a client compares.
+            ["meta"] = new JsonObject { ["versionId"] = row.VoidedAt is null ? "1" : "2", ["lastUpdated"] = InstantPattern.ExtendedIso.Format(row.VoidedAt ?? row.RecordedAt) },
             ["status"] = row.VoidedAt is null ? "completed" : "entered-in-error",
             ["code"] = new JsonObject { ["coding"] = code },
             ["subject"] = new JsonObject { ["reference"] = $"Patient/{row.PatientId}" },
             ["performedDateTime"] = LocalDatePattern.Iso.Format(row.DateOfService),
-            ["bodySite"] = new JsonArray(new JsonObject { ["coding"] = site }),
+            ["bodySite"] = new JsonArray(bodySite),
         };
         if (row.ExternalId?.Split('|', 2) is [var system, var value])
             resource["identifier"] = new JsonArray(new JsonObject { ["system"] = system, ["value"] = value });

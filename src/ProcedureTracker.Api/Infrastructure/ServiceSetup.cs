@@ -43,6 +43,9 @@ public static class ServiceSetup
         var options = TrackerOptions.From(builder.Configuration);
         services.AddSingleton(new CdsIssuers(CdsJwt.ParseIssuers(options.CdsIssuers)));
         services.AddTrackerHealthChecks();
+        services.AddHttpClient<ProcedureTracker.Api.CdsHooks.CoverageFetcher>();
+        var corsOrigins = (options.CdsCorsOrigins ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        services.AddCors(o => o.AddPolicy("cds", p => p.WithOrigins(corsOrigins).AllowAnyHeader().WithMethods("GET", "POST")));
         services.AddSingleton(sp => sp.GetRequiredService<CatalogHolder>().Current);
         services.AddSingleton(sp => new EligibilityEvaluator(sp.GetRequiredService<ProcedureCatalog>()));
         services.AddSingleton<PolicyStore>();

@@ -40,5 +40,13 @@ public sealed class TrackerOptions
     [ConfigurationKeyName("PT_CDS_ISSUERS")]
     public string? CdsIssuers { get; set; }
 
+    /// <summary>Browser origins of EHRs allowed to call the CDS services (CORS), comma-separated, e.g. https://sandbox.cds-hooks.org.</summary>
+    [ConfigurationKeyName("PT_CDS_CORS_ORIGINS")]
+    public string? CdsCorsOrigins { get; set; }
+
+    /// <summary>FHIR server base URLs this service may fetch Coverage from when a CDS call has no prefetch, comma-separated.</summary>
+    [ConfigurationKeyName("PT_CDS_FHIR_SERVERS")]
+    public string? CdsFhirServers { get; set; }
+
     public static TrackerOptions From(IConfiguration configuration) => configuration.Get<TrackerOptions>() ?? new TrackerOptions();
 }

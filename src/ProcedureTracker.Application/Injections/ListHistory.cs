@@ -10,6 +10,9 @@ public sealed class ListHistory(InjectionStore injections)
     public Task<IReadOnlyList<InjectionRow>?> RunAsync(Caller caller, string patientId, bool includeVoided, CancellationToken ct) =>
         injections.ListAsync(caller.Organization.Id, patientId, includeVoided, ct);
 
+    /// <summary>One record of the organization by id (voided or not); null when none.</summary>
+    public Task<InjectionRow?> ByIdAsync(Caller caller, Guid id, CancellationToken ct) => injections.FindByIdAsync(caller.Organization.Id, id, ct);
+
     /// <summary>Records whose externalId is <c>system|value</c>; without a system, every system's record with that value.</summary>
     public Task<IReadOnlyList<InjectionRow>> ByIdentifierAsync(Caller caller, string? system, string value, CancellationToken ct) =>
         injections.FindByIdentifierAsync(caller.Organization.Id, system, value, ct);

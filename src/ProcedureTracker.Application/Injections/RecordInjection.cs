@@ -47,47 +47,77 @@ public sealed class RecordInjection(InjectionStore injections, EligibilityEvalua
 
     private async Task<RecordOutcome> OnceAsync(Caller caller, NewInjection injection, byte[] hash, CancellationToken ct)
     {
-        var org = caller.Organization.Id;
         try
         {
-            await using var write = await injections.BeginPatientWriteAsync(org, injection.PatientId, ct);
-            if (injection.ExternalId is not null && await write.FindByExternalIdAsync(injection.ExternalId, ct) is { } existing)
-                return Replay(existing, injection, hash);
-
-            var clinical = injection.Clinical;
-            var context = await write.LoadContextAsync(injection.Plan, clinical.Date, ct);
-            if (!context.PlanExists) return new RecordOutcome.Invalid("plan", $"Unknown plan '{injection.Plan}'.");
-
-            var history = context.History;
-            if (injection.Supersedes is { } old)
-            {
-                var voided = await write.LockInjectionAsync(old, ct);
-                if (voided is null) return new RecordOutcome.Invalid("supersedes", $"No injection {old} for this patient.");
-                if (voided.Value) return new RecordOutcome.Conflict($"Injection {old} is already voided and cannot be superseded.");
-                history = history.Where(r => r.Id != old).ToList();
-            }
-
-            var proposal = new ProposedInjection(clinical.Procedure.Code, clinical.Site, clinical.Steroid, clinical.Date);
-            var eligibility = CheckEligibility.Judge(evaluator, proposal, history, context);
-            if (!eligibility.Eligible && !MayExceed(injection)) return new RecordOutcome.Refused(eligibility);
-
-            var id = Guid.CreateVersion7();
-            var reason = injection.OverrideReason ?? (eligibility.Eligible ? null : injection.OverLimitReason);
-            var row = await write.InsertAsync(new InjectionInsert(id, injection, hash, !eligibility.Eligible, reason), caller.KeyId, ct);
-            await write.AuditAsync(caller.KeyId, row.Overridden ? "record-override" : "record", "injection", id.ToString(),
-                row.Overridden ? new { ruleIds = eligibility.Violations.Select(v => $"{v.Policy}/{v.RuleId}") } : null, ct);
-            if (injection.Supersedes is { } superseded)
-                await write.AuditAsync(caller.KeyId, "void", "injection", superseded.ToString(), new { supersededBy = id }, ct);
-            await write.CommitAsync(ct);
-            return new RecordOutcome.Created(row, eligibility);
+            await using var write = await injections.BeginPatientWriteAsync(caller.Organization.Id, injection.PatientId, ct);
+            var outcome = await RecordInAsync(write, caller, injection, hash, ct);
+            if (outcome is RecordOutcome.Created) await write.CommitAsync(ct);
+            return outcome;
         }
         catch (Exception e) when (InjectionStore.IsExternalIdTaken(e))
         {
             // Another patient's request stored this externalId first (different patients do not share a lock).
-            var existing = await injections.FindByExternalIdAsync(org, injection.ExternalId!, ct);
+            var existing = await injections.FindByExternalIdAsync(caller.Organization.Id, injection.ExternalId!, ct);
             return Replay(existing!, injection, hash);
         }
     }
+
+    /// <summary>
+    /// Checks and writes one injection inside <paramref name="write"/> (which holds the patient's lock) without
+    /// committing: the caller commits when every write of its unit is Created or Replayed.
+    /// </summary>
+    internal async Task<RecordOutcome> RecordInAsync(InjectionStore.PatientWrite write, Caller caller, NewInjection injection, byte[] hash,
+        CancellationToken ct)
+    {
+        if (injection.ExternalId is not null && await write.FindByExternalIdAsync(injection.ExternalId, ct) is { } existing)
+            return Replay(existing, injection, hash);
+
+        var clinical = injection.Clinical;
+        var context = await write.LoadContextAsync(injection.PatientId, injection.Plan, clinical.Date, ct);
+        if (!context.PlanExists) return new RecordOutcome.Invalid("plan", $"Unknown plan '{injection.Plan}'.");
+
+        var history = context.History;
+        if (injection.Supersedes is { } old)
+        {
+            var voided = await write.LockInjectionAsync(injection.PatientId, old, ct);
+            if (voided is null) return new RecordOutcome.Invalid("supersedes", $"No injection {old} for this patient.");
+            if (voided.Value) return new RecordOutcome.Conflict($"Injection {old} is already voided and cannot be superseded.");
+            history = history.Where(r => r.Id != old).ToList();
+        }
+
+        var proposal = new ProposedInjection(clinical.Procedure.Code, clinical.Site, clinical.Steroid, clinical.Date);
+        var eligibility = CheckEligibility.Judge(evaluator, proposal, history, context);
+        if (!eligibility.Eligible && !MayExceed(injection)) return new RecordOutcome.Refused(eligibility);
+
+        var id = Guid.CreateVersion7();
+        var reason = injection.OverrideReason ?? (eligibility.Eligible ? null : injection.OverLimitReason);
+        var row = await write.InsertAsync(new InjectionInsert(id, injection, hash, !eligibility.Eligible, reason), caller.KeyId, ct);
+        await write.AuditAsync(caller.KeyId, row.Overridden ? "record-override" : "record", "injection", id.ToString(),
+            row.Overridden ? new { ruleIds = eligibility.Violations.Select(v => $"{v.Policy}/{v.RuleId}") } : null, ct);
+        if (injection.Supersedes is { } superseded)
+            await write.AuditAsync(caller.KeyId, "void", "injection", superseded.ToString(), new { supersededBy = id }, ct);
+        return new RecordOutcome.Created(row, eligibility);
+    }
+
+    /// <summary>
+    /// Records several injections all or nothing, in one transaction holding every patient's lock: either each is Created
+    /// (or Replayed: the same externalId and content stored before) and all are committed, or nothing is stored and the
+    /// answer names the first entry that failed. Retried as a whole on transient failures (every entry has an externalId).
+    /// </summary>
+    public Task<(IReadOnlyList<RecordOutcome> Outcomes, int? FailedAt)> RunAllAsync(Caller caller, IReadOnlyList<NewInjection> batch, CancellationToken ct) =>
+        db.IdempotentAsync(async c =>
+        {
+            await using var write = await injections.BeginPatientWriteAsync(caller.Organization.Id, batch.Select(i => i.PatientId), c);
+            var outcomes = new List<RecordOutcome>(batch.Count);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var outcome = await RecordInAsync(write, caller, batch[i], batch[i].ContentHash(), c);
+                outcomes.Add(outcome);
+                if (outcome is not (RecordOutcome.Created or RecordOutcome.Replayed)) return ((IReadOnlyList<RecordOutcome>)outcomes, (int?)i);
+            }
+            await write.CommitAsync(c);
+            return ((IReadOnlyList<RecordOutcome>)outcomes, (int?)null);
+        }, ct);
 
     /// <summary>Over a limit, an injection is stored only with a documented reason, a prior authorization, or as a performed procedure.</summary>
     private static bool MayExceed(NewInjection injection) =>

@@ -72,26 +72,29 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
     }
 
     /// <summary>
-    /// Opens the atomic unit in which one injection of <paramref name="patient"/> is checked and stored: a transaction
-    /// holding a transaction-scoped advisory lock per patient (concurrent writes for that patient queue behind it, so
-    /// together they can never exceed a limit), with the patient row ensured. Nothing is stored until
-    /// <see cref="PatientWrite.CommitAsync"/>; disposing without it rolls back.
+    /// Opens the atomic unit in which injections of <paramref name="patients"/> are checked and stored: one transaction
+    /// holding a transaction-scoped advisory lock per patient, taken in a fixed order so two units never deadlock
+    /// (concurrent writes for a patient queue behind it, so together they can never exceed a limit), with the patient rows
+    /// ensured. Nothing is stored until <see cref="PatientWrite.CommitAsync"/>; disposing without it rolls back.
     /// </summary>
-    public async Task<PatientWrite> BeginPatientWriteAsync(long org, string patient, CancellationToken ct)
+    public async Task<PatientWrite> BeginPatientWriteAsync(long org, IEnumerable<string> patients, CancellationToken ct)
     {
-        const string lockAndPatient = """
-            select pg_advisory_xact_lock(@org::int, hashtext(@patient));
-            insert into patients (organization_id, external_id) values (@org, @patient) on conflict (organization_id, external_id) do nothing;
-            select id from patients where organization_id = @org and external_id = @patient;
+        const string lockAndPatients = """
+            select count(*) from (select p from unnest(@patients::text[]) as p order by p) s
+                cross join lateral (select pg_advisory_xact_lock(@org::int, hashtext(s.p))) l;
+            insert into patients (organization_id, external_id) select @org, p from unnest(@patients::text[]) as p
+                on conflict (organization_id, external_id) do nothing;
+            select id, external_id from patients where organization_id = @org and external_id = any(@patients);
             """;
+        var sorted = patients.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var connection = await db.OpenAsync(ct);
         try
         {
             var tx = await connection.BeginTransactionAsync(ct);
-            await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(lockAndPatient, new { org, patient }, tx, cancellationToken: ct));
+            await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(lockAndPatients, new { org, patients = sorted }, tx, cancellationToken: ct));
             await grid.ReadAsync();
-            var patientRowId = await grid.ReadSingleAsync<long>();
-            return new PatientWrite(this, connection, tx, org, patient, patientRowId);
+            var rows = (await grid.ReadAsync<(long Id, string ExternalId)>()).ToDictionary(r => r.ExternalId, r => r.Id, StringComparer.Ordinal);
+            return new PatientWrite(this, connection, tx, org, rows);
         }
         catch
         {
@@ -100,12 +103,15 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
         }
     }
 
+    /// <summary>The unit for one patient (see the overload for several).</summary>
+    public Task<PatientWrite> BeginPatientWriteAsync(long org, string patient, CancellationToken ct) => BeginPatientWriteAsync(org, [patient], ct);
+
     /// <summary>True when <paramref name="e"/> says another request stored this externalId first (the unique index).</summary>
     public static bool IsExternalIdTaken(Exception e) =>
         e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "injections_external_id" };
 
-    /// <summary>One patient's write transaction (see <see cref="BeginPatientWriteAsync"/>): reads and writes under its lock.</summary>
-    public sealed class PatientWrite(InjectionStore store, NpgsqlConnection connection, NpgsqlTransaction tx, long org, string patient, long patientRowId)
+    /// <summary>A write transaction holding its patients' locks (see <see cref="BeginPatientWriteAsync(long, IEnumerable{string}, CancellationToken)"/>).</summary>
+    public sealed class PatientWrite(InjectionStore store, NpgsqlConnection connection, NpgsqlTransaction tx, long org, Dictionary<string, long> patientRows)
         : IAsyncDisposable
     {
         /// <summary>The injection stored with this externalId (voided or not); null when none.</summary>
@@ -113,14 +119,14 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
             InjectionStore.FindByExternalIdAsync(connection, tx, org, externalId, ct);
 
         /// <summary>What a check needs, read inside the lock (see <see cref="InjectionStore.LoadContextAsync(long, string, string?, LocalDate, CancellationToken)"/>).</summary>
-        public Task<EligibilityContext> LoadContextAsync(string? plan, LocalDate date, CancellationToken ct) =>
+        public Task<EligibilityContext> LoadContextAsync(string patient, string? plan, LocalDate date, CancellationToken ct) =>
             store.LoadContextAsync(connection, tx, org, patient, plan, date, ct);
 
         /// <summary>Locks one of this patient's injections for an update: null when none, else whether it is voided.</summary>
-        public Task<bool?> LockInjectionAsync(Guid id, CancellationToken ct) =>
+        public Task<bool?> LockInjectionAsync(string patient, Guid id, CancellationToken ct) =>
             connection.QuerySingleOrDefaultAsync<bool?>(new CommandDefinition(
                 "select voided_at is not null from injections where organization_id = @org and patient_id = @patientRowId and id = @id for update",
-                new { org, patientRowId, id }, tx, cancellationToken: ct));
+                new { org, patientRowId = patientRows[patient], id }, tx, cancellationToken: ct));
 
         /// <summary>Inserts the injection (voiding the one it supersedes, if any) and returns it as stored.</summary>
         public Task<InjectionRow> InsertAsync(InjectionInsert row, Guid actor, CancellationToken ct)
@@ -140,7 +146,7 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
             var clinical = injection.Clinical;
             var args = new
             {
-                id = row.Id, org, patientRowId, procedure = clinical.Procedure.Code, cptCode = clinical.CptCode, region = clinical.Site.Region,
+                id = row.Id, org, patientRowId = patientRows[injection.PatientId], procedure = clinical.Procedure.Code, cptCode = clinical.CptCode, region = clinical.Site.Region,
                 laterality = clinical.Site.Laterality.ToCode(), detail = clinical.Site.Detail, drug = clinical.Steroid?.Drug,
                 dose = clinical.Steroid?.DoseMg, mpe = clinical.Steroid?.MpeMg, date = clinical.Date, plan = injection.Plan,
                 externalId = injection.ExternalId, providerId = injection.ProviderId, imageGuidance = injection.ImageGuidance,
@@ -183,6 +189,16 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
             return (await connection.QueryAsync<InjectionRow>(new CommandDefinition(sql, new { org, system, value }, cancellationToken: c))).ToList();
         }, ct);
     }
+
+    /// <summary>The organization's injection with this id (voided or not); null when none.</summary>
+    public Task<InjectionRow?> FindByIdAsync(long org, Guid id, CancellationToken ct = default) =>
+        db.IdempotentAsync(async c =>
+        {
+            await using var connection = await db.OpenAsync(c);
+            return await connection.QuerySingleOrDefaultAsync<InjectionRow>(new CommandDefinition(
+                $"select {InjectionRow.Columns} from injections i join patients p on p.id = i.patient_id where i.organization_id = @org and i.id = @id",
+                new { org, id }, cancellationToken: c));
+        }, ct);
 
     /// <summary>The injection stored with this externalId (voided or not); null when none.</summary>
     public Task<InjectionRow?> FindByExternalIdAsync(long org, string externalId, CancellationToken ct = default) =>

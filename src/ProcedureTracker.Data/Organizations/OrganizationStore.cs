@@ -124,6 +124,7 @@ public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
             await Invalidation.NotifyAsync(connection, tx, "keys", ct);
         }
         await tx.CommitAsync(ct);
+        if (revoked) db.Invalidation.DropLocal("keys");
         return revoked;
     }
 

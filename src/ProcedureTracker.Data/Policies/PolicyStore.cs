@@ -23,6 +23,7 @@ public sealed class PolicyStore(TrackerDatabase db)
         await using var tx = await connection.BeginTransactionAsync(ct);
         var stored = await PutAsync(connection, tx, organizationId, policy, today, actor, ct);
         await tx.CommitAsync(ct);
+        db.Invalidation.DropLocal($"policies:{organizationId}");
         return stored;
     }
 

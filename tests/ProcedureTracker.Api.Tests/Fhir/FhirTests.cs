@@ -39,7 +39,9 @@ public class FhirTests : ApiTest
         var second = await PostProcedure(json, condition);
 
         Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Created));
-        Assert.That(first.Headers.Location!.ToString(), Does.StartWith("Procedure/"));
+        Assert.That(first.Headers.Location!.ToString(), Does.StartWith("http://localhost/fhir/Procedure/"));
+        var read = await Admin.GetAsync(first.Headers.Location);
+        Assert.That(read.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the Location can be read back");
         Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That((await Json(second)).GetProperty("id").GetString(), Is.EqualTo((await Json(first)).GetProperty("id").GetString()));
 
