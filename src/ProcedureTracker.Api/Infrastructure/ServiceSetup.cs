@@ -78,7 +78,7 @@ public static class ServiceSetup
         {
             foreach (var (permission, roles) in Roles.Permissions) o.AddPolicy(permission, p => p.RequireRole(roles));
         });
-        services.AddOpenApi();
+        services.AddTrackerOpenApi();
         return builder;
     }
 
