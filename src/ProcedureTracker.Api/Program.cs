@@ -6,6 +6,7 @@ using ProcedureTracker.Api.Health;
 using ProcedureTracker.Api.Imports;
 using ProcedureTracker.Api.Injections;
 using ProcedureTracker.Api.Keys;
+using ProcedureTracker.Api.Organizations;
 using ProcedureTracker.Api.Policies;
 using ProcedureTracker.Api.Reports;
 using ProcedureTracker.Api.Web;
@@ -38,6 +39,7 @@ v1.MapInjections();
 v1.MapEligibility();
 v1.MapReports();
 v1.MapImports();
+v1.MapOrganizations();
 app.MapWeb();
 app.MapRazorComponents<ProcedureTracker.Api.Components.App>();
 

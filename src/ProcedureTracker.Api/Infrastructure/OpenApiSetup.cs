@@ -40,6 +40,9 @@ public static class OpenApiSetup
         ["POST /v1/eligibility"] = new("checkEligibility", "May this injection be given on this date?", "Allowed or not, every violated rule with its reason and passing date, usage of each counting rule, the exact earliest eligible date, and warnings (last allowed session, what was not checked)."),
         ["POST /v1/imports"] = new("importHistory", "Import history (CSV)", "text/csv with a header row; rows validated one by one (line numbers in the answer), imported a batch at a time, idempotent by externalId."),
         ["GET /v1/reports/yearly-counts"] = new("yearlyCounts", "Yearly counts", "Sessions, injections, steroid sessions and mg MPE per patient, plan and procedure for a calendar or plan year; format=csv for a CSV file."),
+        ["GET /v1/organization"] = new("getOrganization", "This organization", "Name, time zone and creation date (admin)."),
+        ["PUT /v1/organization"] = new("putOrganization", "Change name or time zone", "Admin only, audited. Later FHIR instants map to dates in the new zone; stored dates never change."),
+        ["POST /v1/operator/organizations"] = new("createOrganization", "Create an organization (operator)", "With the operator key (PT_OPERATOR_KEY) as bearer: a new organization with the default policies and its first admin key, shown once.", true),
         ["GET /v1/reports/approaching-limits"] = new("approachingLimits", "Patients near a cap", "Everyone with at most one session (or 40 mg MPE) left on a counting rule on a date; format=csv for a CSV file."),
     };
 
@@ -55,6 +58,8 @@ public static class OpenApiSetup
         ["Import"] = "Bulk history import.",
         ["Reports"] = "Billing reports.",
         ["Health"] = "Liveness and readiness.",
+        ["Organization"] = "The caller's organization.",
+        ["Operator"] = "Operating the service: new organizations.",
     };
 
     public static IServiceCollection AddTrackerOpenApi(this IServiceCollection services) => services.AddOpenApi(options =>

@@ -71,6 +71,7 @@ public static class ServiceSetup
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddTrackerAuthentication();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RoleNamingResultHandler>();
         services.AddRazorComponents();
         services.AddSingleton<ImportJobs>();
         services.AddAntiforgery(o => { o.Cookie.Name = "pt_af"; o.Cookie.SameSite = SameSiteMode.Strict; });

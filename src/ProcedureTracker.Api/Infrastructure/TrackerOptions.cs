@@ -48,5 +48,9 @@ public sealed class TrackerOptions
     [ConfigurationKeyName("PT_CDS_FHIR_SERVERS")]
     public string? CdsFhirServers { get; set; }
 
+    /// <summary>The operator's key (at least 24 characters) for creating organizations; none means the door is closed.</summary>
+    [ConfigurationKeyName("PT_OPERATOR_KEY")]
+    public string? OperatorKey { get; set; }
+
     public static TrackerOptions From(IConfiguration configuration) => configuration.Get<TrackerOptions>() ?? new TrackerOptions();
 }

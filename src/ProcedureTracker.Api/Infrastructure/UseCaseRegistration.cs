@@ -27,6 +27,7 @@ public static class Registration
         .AddSingleton<ReadPolicies>()
         .AddSingleton<CreateApiKey>()
         .AddSingleton<ManageApiKeys>()
+        .AddSingleton<ProcedureTracker.Application.Organizations.ManageOrganizations>()
         .AddSingleton<ProcedureTracker.Data.Organizations.StaffStore>()
         .AddSingleton<ProcedureTracker.Application.Staff.StaffAccounts>();
 }

@@ -14,3 +14,6 @@ public sealed record Caller(Guid KeyId, Organization Organization, string Role);
 
 /// <summary>An API key without its secret.</summary>
 public sealed record ApiKeyInfo(Guid Id, string Name, string Role, DateTime CreatedAt, DateTime? RevokedAt);
+
+/// <summary>What an organization's admin sees and sets.</summary>
+public sealed record OrganizationSettings(string Code, string Name, string TimeZone, DateTime CreatedAt);

@@ -37,6 +37,43 @@ public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
         return organization;
     }
 
+    /// <summary>True when an organization with this code exists.</summary>
+    public Task<bool> ExistsAsync(string code, CancellationToken ct = default) =>
+        db.IdempotentAsync(async c =>
+        {
+            await using var connection = await db.OpenAsync(c);
+            return await connection.ExecuteScalarAsync<bool>(new CommandDefinition("select exists(select 1 from organizations where code = @code)", new { code }, cancellationToken: c));
+        }, ct);
+
+    /// <summary>The organization's settings as shown to its admin.</summary>
+    public Task<OrganizationSettings> GetSettingsAsync(long id, CancellationToken ct = default) =>
+        db.IdempotentAsync(async c =>
+        {
+            await using var connection = await db.OpenAsync(c);
+            return await connection.QuerySingleAsync<OrganizationSettings>(new CommandDefinition(
+                "select code, name, time_zone as TimeZone, created_at as CreatedAt from organizations where id = @id", new { id }, cancellationToken: c));
+        }, ct);
+
+    /// <summary>
+    /// Changes the name and time zone, audited. Cached callers (API keys) carry the zone, so every process drops them:
+    /// later FHIR instants map to dates in the new zone; stored dates never change.
+    /// </summary>
+    public async Task<OrganizationSettings> UpdateSettingsAsync(long id, string name, string timeZone, Guid actor, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var before = await connection.QuerySingleAsync<(string Name, string TimeZone)>(new CommandDefinition(
+            "select name, time_zone from organizations where id = @id for update", new { id }, tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition("update organizations set name = @name, time_zone = @timeZone where id = @id",
+            new { id, name, timeZone }, tx, cancellationToken: ct));
+        await Audit.WriteAsync(connection, tx, id, actor, "update", "organization", id.ToString(),
+            new { before = new { before.Name, before.TimeZone }, after = new { name, timeZone } }, ct);
+        await Invalidation.NotifyAsync(connection, tx, "keys", ct);
+        await tx.CommitAsync(ct);
+        db.Invalidation.DropLocal("keys");
+        return await GetSettingsAsync(id, ct);
+    }
+
     /// <summary>The organization with this code; null when none.</summary>
     public Task<Organization?> FindAsync(string code, CancellationToken ct = default) =>
         db.IdempotentAsync(async c =>

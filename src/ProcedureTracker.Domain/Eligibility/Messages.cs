@@ -15,7 +15,7 @@ internal static class Messages
     public static string Violation(ProcedureCatalog catalog, RuleState state, ProposedInjection proposal, (int Start, int End) breach)
     {
         var rule = state.Rule;
-        var policy = $"the policy \"{state.Policy.Name}\"";
+        var policy = $"the {state.Policy.Name} policy";
         if (rule.Kind == RuleKind.MinInterval)
         {
             var day = RuleState.DayNumber(proposal.Date);

@@ -21,7 +21,7 @@ public class MinIntervalTests
         Assert.That(v.ConflictingDates, Is.EqualTo(new[] { D("2026-03-05") }));
         Assert.That(v.PassesOn, Is.EqualTo(D("2026-03-12")));
         Assert.That(v.Message, Is.EqualTo(
-            "Trigger point injection at neck (right) on 2026-03-05 is 5 days before; the policy \"ACME PPO\" requires 7 days between sessions."));
+            "Trigger point injection at neck (right) on 2026-03-05 is 5 days before; the ACME PPO policy requires 7 days between sessions."));
     }
 
     [Test]

@@ -29,7 +29,7 @@ public class SteroidAndInteractionTests
         Assert.That(tooMuch.Eligible, Is.False);
         Assert.That(tooMuch.Violations.Select(v => v.RuleId), Is.EqualTo(new[] { "steroid-n", "steroid-mg" }));
         Assert.That(tooMuch.Violations[1].Message, Is.EqualTo(
-            "This dose (80 mg MPE) would bring steroid exposure in the 12 months 2025-03-11 to 2026-03-10 to 213.3 mg MPE; the policy \"Clinic steroid protocol\" allows 200 mg."));
+            "This dose (80 mg MPE) would bring steroid exposure in the 12 months 2025-03-11 to 2026-03-10 to 213.3 mg MPE; the Clinic steroid protocol policy allows 200 mg."));
         Assert.That(enough.Violations.Select(v => v.RuleId), Is.EqualTo(new[] { "steroid-n" }), "60 mg keeps the dose at 193.3 mg");
     }
 

@@ -21,7 +21,7 @@ public class WindowEdgeTests
         Assert.That(dec31.Eligible, Is.False);
         Assert.That(dec31.EarliestEligibleDate, Is.EqualTo(D("2027-01-01")));
         Assert.That(dec31.Violations.Single().Message, Is.EqualTo(
-            "Already 4 trigger point injection sessions in calendar year 2026; the policy \"ACME PPO\" allows 4."));
+            "Already 4 trigger point injection sessions in calendar year 2026; the ACME PPO policy allows 4."));
         Assert.That(dec31.Usage.Single(), Is.EqualTo(new ProcedureTracker.Domain.Eligibility.RuleUsage(
             "acme-ppo", "cap", RuleKind.MaxSessions, 4, 4, 0, ProcedureTracker.Domain.Eligibility.UsageUnit.Sessions, D("2026-01-01"), D("2026-12-31"), RuleWindow.CalendarYear) { Scope = RuleScope.Patient }));
         Assert.That(jan1.Eligible, Is.True);
@@ -119,7 +119,7 @@ public class WindowEdgeTests
         Assert.That(result.Eligible, Is.False);
         Assert.That(result.EarliestEligibleDate, Is.Null);
         Assert.That(result.Violations.Single().PassesOn, Is.Null);
-        Assert.That(result.Violations.Single().Message, Is.EqualTo("The policy \"ACME PPO\" does not cover trigger point injection sessions."));
+        Assert.That(result.Violations.Single().Message, Is.EqualTo("The ACME PPO policy does not cover trigger point injection sessions."));
     }
 
     [Test]
