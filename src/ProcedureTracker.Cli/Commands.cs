@@ -33,10 +33,13 @@ public static class Commands
         return new Command("report", "Billing reports.") { yearly, approaching };
     }
 
+    private static string Quote(string s) => "\"" + s.Replace("\"", "\"\"") + "\"";
+
     public static Command Import(Func<ParseResult, ApiClient> client)
     {
         var file = new Argument<FileInfo>("file") { Description = "CSV file with a header row (see README)" };
-        var command = new Command("import", "Import history from a CSV file; re-running the same file changes nothing.") { file };
+        var report = new Option<FileInfo>("--report") { Description = "Write every rejected and over-limit line to this CSV file" };
+        var command = new Command("import", "Import history from a CSV file; re-running the same file changes nothing.") { file, report };
         command.SetAction(async (r, ct) =>
         {
             var path = r.GetValue(file)!;
@@ -57,7 +60,18 @@ public static class Commands
                     Console.WriteLine($"  line {row["line"]}: {field.Key}: {string.Join("; ", field.Value!.AsArray().Select(m => m!.GetValue<string>()))}");
             foreach (var row in overLimit.Take(20))
                 Console.WriteLine($"  line {row!["line"]}: imported over a limit ({string.Join(", ", row["ruleIds"]!.AsArray().Select(x => x!.GetValue<string>()))})");
-            if (overLimit.Count > 20) Console.WriteLine($"  ... and {overLimit.Count - 20} more over a limit");
+            if (overLimit.Count > 20) Console.WriteLine($"  ... and {overLimit.Count - 20} more over a limit{(r.GetValue(report) is null ? " (pt import --report FILE lists them all)" : "")}");
+            if (r.GetValue(report) is { } reportFile)
+            {
+                await using var writer = new StreamWriter(reportFile.FullName);
+                await writer.WriteLineAsync("line,outcome,field,detail");
+                foreach (var row in rejected)
+                    foreach (var field in row!["errors"]!.AsObject())
+                        await writer.WriteLineAsync($"{row["line"]},rejected,{Quote(field.Key)},{Quote(string.Join("; ", field.Value!.AsArray().Select(m => m!.GetValue<string>())))}");
+                foreach (var row in overLimit)
+                    await writer.WriteLineAsync($"{row!["line"]},over-limit,,{Quote(string.Join(" ", row["ruleIds"]!.AsArray().Select(x => x!.GetValue<string>())))}");
+                Console.WriteLine($"report: {rejected.Count} rejected and {overLimit.Count} over-limit lines in {reportFile.FullName}");
+            }
             return rejected.Count == 0 ? ExitCodes.Ok : ExitCodes.No;
         });
         return command;
@@ -167,7 +181,46 @@ public static class Commands
             Console.WriteLine($"id:   {created["id"]}\nrole: {created["role"]}\nkey:  {created["key"]}\n(store the key now: it is not shown again)");
             return ExitCodes.Ok;
         });
-        return new Command("keys", "API keys.") { create };
+        var list = new Command("list", "List the organization's API keys (never their secrets).");
+        list.SetAction(async (r, ct) =>
+        {
+            using var api = client(r);
+            var (response, code) = await api.SendAsync(HttpMethod.Get, "v1/api-keys", null, ct);
+            if (response is null) return code;
+            foreach (var k in JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!.AsArray())
+                Console.WriteLine($"{k!["id"]}  {k["role"],-9}  {(k["revoked"]!.GetValue<bool>() ? "revoked" : "active "),-8} {k["name"]}");
+            return ExitCodes.Ok;
+        });
+        var id = new Argument<Guid>("id") { Description = "The key's id (from pt keys list)" };
+        var revoke = new Command("revoke", "Revoke a key at once (on every API process).") { id };
+        revoke.SetAction(async (r, ct) =>
+        {
+            using var api = client(r);
+            var (response, code) = await api.SendAsync(HttpMethod.Delete, $"v1/api-keys/{r.GetValue(id)}", null, ct);
+            if (response is null) return code;
+            Console.WriteLine($"revoked {r.GetValue(id)}");
+            return ExitCodes.Ok;
+        });
+        return new Command("keys", "API keys.") { create, list, revoke };
+    }
+
+    public static Command Organizations(Func<ParseResult, ApiClient> client)
+    {
+        var code = new Option<string>("--code") { Description = "Stable code, e.g. north-clinic", Required = true };
+        var name = new Option<string>("--name") { Description = "The organization's name", Required = true };
+        var zone = new Option<string>("--time-zone") { Description = "IANA time zone, e.g. America/Chicago", Required = true };
+        var create = new Command("create", "Create an organization and its first admin key (needs the operator key: PT_OPERATOR_KEY or --key).") { code, name, zone };
+        create.SetAction(async (r, ct) =>
+        {
+            using var api = client(r);
+            var body = new JsonObject { ["code"] = r.GetValue(code), ["name"] = r.GetValue(name), ["timeZone"] = r.GetValue(zone) };
+            var (response, status) = await api.SendAsync(HttpMethod.Post, "v1/operator/organizations", ApiClient.Json(body.ToJsonString()), ct);
+            if (response is null) return status;
+            var created = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
+            Console.WriteLine($"organization {created["code"]} ({created["name"]}, {created["timeZone"]}) created\nadmin key: {created["adminKey"]}\n(store the key now: it is not shown again)");
+            return ExitCodes.Ok;
+        });
+        return new Command("orgs", "Organizations (operator).") { create };
     }
 
     public static Command Migrate()

@@ -14,5 +14,7 @@ root.Subcommands.Add(Commands.Import(Client));
 root.Subcommands.Add(Commands.Check(Client));
 root.Subcommands.Add(Commands.Policies(Client));
 root.Subcommands.Add(Commands.Keys(Client));
+root.Subcommands.Add(Commands.Organizations(r => new ApiClient(r.GetValue(url) ?? Environment.GetEnvironmentVariable("PT_URL") ?? "http://127.0.0.1:5080",
+    r.GetValue(key) ?? Environment.GetEnvironmentVariable("PT_OPERATOR_KEY"), Console.Error)));
 root.Subcommands.Add(Commands.Migrate());
 return await root.Parse(args).InvokeAsync();
