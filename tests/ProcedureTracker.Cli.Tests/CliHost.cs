@@ -18,6 +18,9 @@ public sealed class CliHost
 
     public static string Url { get; private set; } = "";
     public static string AdminKey { get; } = "cli-admin-key-" + Guid.NewGuid().ToString("N");
+    public static string OperatorKey { get; } = "cli-operator-key-" + Guid.NewGuid().ToString("N");
+
+    public static string RepoRootPath => RepoRoot();
 
     private static string RepoRoot()
     {
@@ -34,7 +37,7 @@ public sealed class CliHost
         await TestDatabase.EnsureStartedAsync();
         (_api, Url) = await StartApiAsync(new Dictionary<string, string>
         {
-            ["PT_BOOTSTRAP_ADMIN_KEY"] = AdminKey, ["PT_BOOTSTRAP_ORG"] = TestDatabase.NewOrganizationCode(),
+            ["PT_BOOTSTRAP_ADMIN_KEY"] = AdminKey, ["PT_BOOTSTRAP_ORG"] = TestDatabase.NewOrganizationCode(), ["PT_OPERATOR_KEY"] = OperatorKey,
         });
     }
 

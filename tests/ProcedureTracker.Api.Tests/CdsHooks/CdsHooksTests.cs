@@ -15,7 +15,7 @@ public class CdsHooksTests : ApiTest
 
     private static string Example(string name, string patient, string plan = "acme-ppo") =>
         File.ReadAllText(Path.Combine(TestContext.CurrentContext.TestDirectory, "CdsHooks", "examples", name))
-            .Replace("PATIENT_ID", patient).Replace("PLAN_CODE", plan);
+            .Replace("\"p-1\"", $"\"{patient}\"").Replace("Patient/p-1", $"Patient/{patient}").Replace("\"acme-ppo\"", $"\"{plan}\"");
 
     private async Task<JsonElement> Call(string service, string json)
     {

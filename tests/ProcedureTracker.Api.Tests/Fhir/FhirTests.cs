@@ -8,7 +8,7 @@ namespace ProcedureTracker.Api.Tests.Fhir;
 public class FhirTests : ApiTest
 {
     public static string Example(string name, string patient) =>
-        File.ReadAllText(Path.Combine(TestContext.CurrentContext.TestDirectory, "Fhir", "examples", name)).Replace("PATIENT_ID", patient);
+        File.ReadAllText(Path.Combine(TestContext.CurrentContext.TestDirectory, "Fhir", "examples", name)).Replace("Patient/p-1", $"Patient/{patient}");
 
     private static StringContent FhirJson(string json) => new(json, Encoding.UTF8, "application/fhir+json");
 

@@ -15,7 +15,7 @@ public class ProcedureMappingTests
     private static readonly ProcedureCatalog Catalog = DefaultCatalog.Instance;
 
     private static JsonObject Example() => JsonNode.Parse(File.ReadAllText(Path.Combine(TestContext.CurrentContext.TestDirectory,
-        "Fhir/examples/procedure-esi.json")).Replace("PATIENT_ID", "p-77"))!.AsObject();
+        "Fhir/examples/procedure-esi.json")).Replace("Patient/p-1", "Patient/p-77"))!.AsObject();
 
     private static (FhirProcedure? Procedure, IDictionary<string, string[]> Errors) Map(JsonNode? resource)
     {

@@ -179,7 +179,7 @@ public class FuzzTests : ApiTest
     };
 
     private static string Example(string file) =>
-        File.ReadAllText(Path.Combine(TestContext.CurrentContext.TestDirectory, file)).Replace("PATIENT_ID", "p-fuzz").Replace("PLAN_CODE", "acme-ppo");
+        File.ReadAllText(Path.Combine(TestContext.CurrentContext.TestDirectory, file)).Replace("\"p-1\"", "\"p-fuzz\"").Replace("Patient/p-1", "Patient/p-fuzz");
 
     private static FuzzRequest Generate(Random random, int i)
     {
