@@ -17,14 +17,19 @@ public sealed class ApiClient(string url, string? key, TextWriter error) : IDisp
     }
 
     /// <summary>Sends a request; on success returns the response, else prints the problem and returns the exit code.</summary>
-    public async Task<(HttpResponseMessage? Response, int ExitCode)> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct,
-        params int[] alsoOk)
+    public Task<(HttpResponseMessage? Response, int ExitCode)> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct,
+        params int[] alsoOk) => SendAsync(method, path, content, null, ct, alsoOk);
+
+    /// <summary>As <see cref="SendAsync(HttpMethod, string, HttpContent?, CancellationToken, int[])"/>, with extra request headers.</summary>
+    public async Task<(HttpResponseMessage? Response, int ExitCode)> SendAsync(HttpMethod method, string path, HttpContent? content,
+        IReadOnlyDictionary<string, string>? headers, CancellationToken ct, params int[] alsoOk)
     {
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(new HttpRequestMessage(method, path.TrimStart('/')) { Content = content },
-                HttpCompletionOption.ResponseHeadersRead, ct);
+            var request = new HttpRequestMessage(method, path.TrimStart('/')) { Content = content };
+            foreach (var (name, value) in headers ?? new Dictionary<string, string>()) request.Headers.TryAddWithoutValidation(name, value);
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         }
         catch (HttpRequestException e)
         {

@@ -48,10 +48,26 @@ public static class Commands
             await using var stream = new ProgressStream(File.OpenRead(path.FullName), Console.Error);
             var content = new StreamContent(stream);
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
-            var (response, code) = await api.SendAsync(HttpMethod.Post, "v1/imports", content, ct);
+            // The server imports as a job and reports rows handled; the bar above covered the upload, this line the server's work.
+            var (response, code) = await api.SendAsync(HttpMethod.Post, "v1/imports", content,
+                new Dictionary<string, string> { ["Prefer"] = "respond-async", ["X-File-Name"] = path.Name }, ct);
             stream.Finish();
             if (response is null) return code;
-            var summary = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
+            var job = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
+            var lastRows = -1;
+            while (job["state"]!.GetValue<string>() == "running")
+            {
+                var rows = job["rowsHandled"]!.GetValue<int>();
+                if (rows != lastRows) { await Console.Error.WriteLineAsync($"server: {rows} rows handled..."); lastRows = rows; }
+                await Task.Delay(500, ct);
+                (response, code) = await api.SendAsync(HttpMethod.Get, $"v1/imports/{job["id"]}", null, ct);
+                if (response is null) return code;
+                job = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
+            }
+            if (job["state"]!.GetValue<string>() == "failed") { await Console.Error.WriteLineAsync($"error: {job["error"]}"); return ExitCodes.Unavailable; }
+            if (job["state"]!.GetValue<string>() == "refused") { await Console.Error.WriteLineAsync($"error: header: {job["error"]}"); return ExitCodes.Refused; }
+            await Console.Error.WriteLineAsync($"server: done, {job["rowsHandled"]} rows handled");
+            var summary = job["result"]!;
             var rejected = summary["rejected"]!.AsArray();
             var overLimit = summary["overLimit"]!.AsArray();
             Console.WriteLine($"imported {summary["imported"]}, unchanged {summary["unchanged"]}, rejected {rejected.Count}, over a limit {overLimit.Count}");

@@ -19,8 +19,21 @@ public static class ImportEndpoints
 
     private static readonly string[] Required = ["patientId", "procedure", "region", "dateOfService", "externalId"];
 
-    public static void MapImports(this IEndpointRouteBuilder v1) =>
+    public static void MapImports(this IEndpointRouteBuilder v1)
+    {
         v1.MapPost("/imports", Import).WithTags("Import").RequireAuthorization(Permission.Reports).Accepts<string>("text/csv");
+        v1.MapGet("/imports/{id:guid}", Job).WithTags("Import").RequireAuthorization(Permission.Reports);
+    }
+
+    public sealed record ImportJobResponse(Guid Id, string State, string FileName, int RowsHandled, ImportSummary? Result, string? Error);
+
+    private static ImportJobResponse Describe(ProcedureTracker.Api.Web.ImportJob job) =>
+        new(job.Id, job.Summary is not null ? "done" : job.Crashed ? "failed" : job.Error is not null ? "refused" : "running", job.FileName, job.RowsHandled, job.Summary, job.Error);
+
+    private static Results<Ok<ImportJobResponse>, ProblemHttpResult> Job(Guid id, ClaimsPrincipal user, ProcedureTracker.Api.Web.ImportJobs jobs) =>
+        jobs.Find(ApiKeyAuthentication.CallerOf(user), id) is { } job
+            ? TypedResults.Ok(Describe(job))
+            : Problems.NotFound($"No import {id} (imports are kept for an hour after they start).");
 
     public sealed record RejectedRow(int Line, IDictionary<string, string[]> Errors);
     public sealed record OverLimitRow(int Line, IReadOnlyList<string> RuleIds);
@@ -30,13 +43,21 @@ public static class ImportEndpoints
     /// Streams the CSV body: rows are validated as they arrive and stored a batch at a time, so a file of a million rows
     /// never needs a million rows in memory (only the rejected and over-limit line lists grow).
     /// </summary>
-    private static async Task<Results<Ok<ImportSummary>, ValidationProblem>> Import(HttpContext context, ClaimsPrincipal user, ImportHistory import,
-        ProcedureCatalog catalog, CancellationToken ct)
+    private static async Task<Results<Ok<ImportSummary>, Accepted<ImportJobResponse>, ValidationProblem>> Import(HttpContext context, ClaimsPrincipal user,
+        ImportHistory import, ProcedureCatalog catalog, ProcedureTracker.Api.Web.ImportJobs jobs, CancellationToken ct)
     {
         if (context.Request.ContentType is not { } type || !type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
             return Problems.Invalid("body", "Send the file as text/csv.");
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
 
+        // Prefer: respond-async (RFC 7240): the file is taken, the import runs on the server, and GET /v1/imports/{id} reports progress.
+        if (context.Request.Headers["Prefer"].Any(p => p?.Contains("respond-async", StringComparison.OrdinalIgnoreCase) == true))
+        {
+            var body = context.Request.Body;
+            var job = await jobs.StartAsync(ApiKeyAuthentication.CallerOf(user), context.Request.Headers["X-File-Name"].FirstOrDefault() ?? "upload.csv",
+                (target, c) => body.CopyToAsync(target, c), ct);
+            return TypedResults.Accepted($"/v1/imports/{job.Id}", Describe(job));
+        }
         var (summary, error) = await RunAsync(context.Request.Body, ApiKeyAuthentication.CallerOf(user), import, catalog, null, ct);
         return summary is null ? Problems.Invalid("header", error!) : TypedResults.Ok(summary);
     }

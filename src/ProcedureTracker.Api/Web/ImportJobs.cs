@@ -15,6 +15,9 @@ public sealed class ImportJob(Guid id, long organizationId, string fileName)
     public int RowsHandled { get; set; }
     public ImportEndpoints.ImportSummary? Summary { get; set; }
     public string? Error { get; set; }
+
+    /// <summary>True when the server failed (not the file): the client may retry the same file.</summary>
+    public bool Crashed { get; set; }
     public bool Done => Summary is not null || Error is not null;
 }
 
@@ -27,13 +30,17 @@ public sealed class ImportJobs(ImportHistory import, ProcedureCatalog catalog, I
 {
     private readonly ConcurrentDictionary<Guid, (ImportJob Job, DateTime Started)> _jobs = new();
 
-    public async Task<ImportJob> StartAsync(Caller caller, IFormFile file, CancellationToken ct)
+    public Task<ImportJob> StartAsync(Caller caller, IFormFile file, CancellationToken ct) =>
+        StartAsync(caller, Path.GetFileName(file.FileName), (target, c) => file.CopyToAsync(target, c), ct);
+
+    /// <summary>Spools the upload (so the request can end) and imports it in the background; the job reports progress.</summary>
+    public async Task<ImportJob> StartAsync(Caller caller, string fileName, Func<Stream, CancellationToken, Task> copy, CancellationToken ct)
     {
         foreach (var (key, value) in _jobs)
             if (value.Started < DateTime.UtcNow.AddHours(-1)) _jobs.TryRemove(key, out _);
-        var job = new ImportJob(Guid.NewGuid(), caller.Organization.Id, Path.GetFileName(file.FileName));
+        var job = new ImportJob(Guid.NewGuid(), caller.Organization.Id, fileName);
         var spool = Path.Combine(Path.GetTempPath(), $"pt-import-{job.Id:N}.csv");
-        await using (var target = File.Create(spool)) await file.CopyToAsync(target, ct);
+        await using (var target = File.Create(spool)) await copy(target, ct);
         _jobs[job.Id] = (job, DateTime.UtcNow);
         _ = Task.Run(async () =>
         {
@@ -47,6 +54,7 @@ public sealed class ImportJobs(ImportHistory import, ProcedureCatalog catalog, I
             catch (Exception e)
             {
                 logger.LogError(e, "Import job {Job} failed", job.Id);
+                job.Crashed = true;
                 job.Error = "The import stopped on a server error; rows before the failing batch are stored. Importing the same file again only adds what is missing.";
             }
         });

@@ -109,3 +109,44 @@ public class ImportTests : ApiTest
         Assert.That((await ehr.PostAsync("/v1/imports", new StringContent(Header, Encoding.UTF8, "text/csv"))).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
     }
 }
+
+/// <summary>Imports as a server job: 202 at once, then progress and the full result at the job's address.</summary>
+public class ImportJobTests : ApiTest
+{
+    [Test]
+    public async Task An_async_import_answers_202_and_its_job_reports_progress_and_the_full_result()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var csv = new System.Text.StringBuilder("patientId,procedure,cptCode,region,laterality,detail,steroidDrug,steroidDoseMg,dateOfService,plan,externalId,providerId,imageGuidance\n");
+        for (var i = 0; i < 2500; i++)
+            csv.Append($"job-{suffix}-{i % 500},joint-injection,20610,knee,{(i % 2 == 0 ? "left" : "right")},,,,{new DateOnly(2025, 1, 1).AddDays(i % 360):yyyy-MM-dd},,job-{suffix}-{i},,\n");
+        csv.Append($"job-{suffix}-x,joint-injection,20610,kneecap,left,,,,2025-05-05,,job-{suffix}-bad,,\n");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/imports") { Content = new StringContent(csv.ToString(), System.Text.Encoding.UTF8, "text/csv") };
+        request.Headers.Add("Prefer", "respond-async");
+
+        var accepted = await Admin.SendAsync(request);
+        Assert.That(accepted.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Accepted));
+        var location = accepted.Headers.Location!.ToString();
+        Assert.That(location, Does.StartWith("/v1/imports/"));
+
+        System.Text.Json.JsonElement job;
+        var seen = new SortedSet<int>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        do
+        {
+            job = await Json(await Admin.GetAsync(location));
+            seen.Add(job.GetProperty("rowsHandled").GetInt32());
+            if (job.GetProperty("state").GetString() == "running") await Task.Delay(20);
+        } while (job.GetProperty("state").GetString() == "running" && clock.Elapsed < TimeSpan.FromSeconds(60));
+
+        Assert.That(job.GetProperty("state").GetString(), Is.EqualTo("done"));
+        var result = job.GetProperty("result");
+        Assert.That(result.GetProperty("imported").GetInt32(), Is.EqualTo(2500));
+        Assert.That(result.GetProperty("rejected").EnumerateArray().Single().GetProperty("line").GetInt32(), Is.EqualTo(2502));
+        Assert.That(job.GetProperty("rowsHandled").GetInt32(), Is.EqualTo(2501));
+        TestContext.Out.WriteLine($"rows handled seen while polling: {string.Join(", ", seen)}");
+
+        var billing = await Factory.ClientWithRoleAsync("clinician");
+        Assert.That((await billing.GetAsync(location)).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Forbidden));
+    }
+}
