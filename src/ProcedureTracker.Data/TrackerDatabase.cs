@@ -8,7 +8,7 @@ namespace ProcedureTracker.Data;
 public sealed class TrackerDatabase : IAsyncDisposable
 {
     /// <summary>Opens a data source on <paramref name="connectionString"/> and registers the NodaTime type handlers.</summary>
-    public TrackerDatabase(string connectionString)
+    public TrackerDatabase(string connectionString, string? readConnectionString = null)
     {
         TypeHandlers.Register();
         var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "tracker" };
@@ -17,6 +17,13 @@ public sealed class TrackerDatabase : IAsyncDisposable
         builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
         DataSource = builder.Build();
         ConnectionString = builder.ConnectionString;
+        // Reads that may lag (reports, FHIR search, history listings) may go to standbys; everything else reads the primary.
+        if (!string.IsNullOrWhiteSpace(readConnectionString))
+        {
+            var reads = new NpgsqlDataSourceBuilder(readConnectionString) { Name = "tracker-read" };
+            if (reads.ConnectionStringBuilder.MaxAutoPrepare == 0) reads.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            ReadSource = reads.Build();
+        }
         Retry = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
@@ -45,10 +52,23 @@ public sealed class TrackerDatabase : IAsyncDisposable
     /// <summary>Opens a connection.</summary>
     public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken ct) => DataSource.OpenConnectionAsync(ct);
 
+    /// <summary>The data source for reads that may lag behind the primary (standbys); the primary's when none is configured.</summary>
+    public NpgsqlDataSource? ReadSource { get; }
+
+    /// <summary>
+    /// Opens a connection for a read that may see data a moment old: reports, FHIR search, history listings. Never use it
+    /// for a check or anything a write decides on: those must see the record stored a moment ago.
+    /// </summary>
+    public ValueTask<NpgsqlConnection> OpenForLaggingReadAsync(CancellationToken ct) => (ReadSource ?? DataSource).OpenConnectionAsync(ct);
+
     /// <summary>Runs idempotent work under the retry pipeline.</summary>
     public async Task<T> IdempotentAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct) =>
         await Retry.ExecuteAsync(static async (w, c) => await w(c), work, ct);
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        if (ReadSource is not null) await ReadSource.DisposeAsync();
+    }
 }

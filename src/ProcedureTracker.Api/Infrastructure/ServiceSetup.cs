@@ -35,7 +35,7 @@ public static class ServiceSetup
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var connectionString = builder.Configuration.GetConnectionString("Tracker")
             ?? throw new InvalidOperationException("Set ConnectionStrings__Tracker (scripts/run does this for the embedded database).");
-        services.AddSingleton(new TrackerDatabase(connectionString));
+        services.AddSingleton(new TrackerDatabase(connectionString, builder.Configuration.GetConnectionString("TrackerRead")));
         services.AddSingleton<IClock>(NodaTime.SystemClock.Instance);
         services.AddUseCases();
         services.AddSingleton<CatalogHolder>();

@@ -217,7 +217,10 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
         return connection.QuerySingleOrDefaultAsync<InjectionRow>(new CommandDefinition(sql, new { org, externalId }, tx, cancellationToken: ct));
     }
 
-    /// <summary>A patient's injections by date (voided ones only when asked); null when the organization has no such patient.</summary>
+    /// <summary>
+    /// A patient's injections by date (voided ones only when asked); null when the organization has no such patient.
+    /// A listing may come from a standby (it may lag a moment behind the primary).
+    /// </summary>
     public Task<IReadOnlyList<InjectionRow>?> ListAsync(long org, string patient, bool includeVoided, CancellationToken ct = default)
     {
         const string sql = $"""
@@ -229,7 +232,7 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
             """;
         return db.IdempotentAsync<IReadOnlyList<InjectionRow>?>(async c =>
         {
-            await using var connection = await db.OpenAsync(c);
+            await using var connection = await db.OpenForLaggingReadAsync(c);
             await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { org, patient, includeVoided }, cancellationToken: c));
             if (!await grid.ReadSingleAsync<bool>()) return null;
             return (await grid.ReadAsync<InjectionRow>()).ToList();

@@ -122,13 +122,21 @@ public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
         var cache = db.Invalidation.Cache<string, Caller>("keys");
         if (db.Invalidation.Listening && cache.TryGetValue(cacheKey, out var cached)) return cached;
         var generation = db.Invalidation.Generation;
-        var caller = await db.IdempotentAsync(async c =>
+        async Task<Caller?> LookUp(Func<CancellationToken, ValueTask<Npgsql.NpgsqlConnection>> open, CancellationToken c)
         {
-            await using var connection = await db.OpenAsync(c);
+            await using var connection = await open(c);
             var row = await connection.QuerySingleOrDefaultAsync<(Guid KeyId, string Role, long Id, string Code, string TimeZone)?>(
                 new CommandDefinition(sql, new { hash }, cancellationToken: c));
             return row is { } r ? new Caller(r.KeyId, new Organization(r.Id, r.Code, r.TimeZone), r.Role) : null;
-        }, ct);
+        }
+        Caller? caller;
+        try { caller = await db.IdempotentAsync(c => LookUp(db.OpenAsync, c), ct); }
+        catch (Npgsql.NpgsqlException) when (db.ReadSource is not null && !ct.IsCancellationRequested)
+        {
+            // The primary is unreachable (failover under way): keys and revocations committed there are on the synchronous
+            // standby, so reads that may lag (reports, searches) keep being served; writes answer 503 meanwhile.
+            return await LookUp(db.OpenForLaggingReadAsync, ct);
+        }
         // Only known keys are kept (unknown ones would let anyone fill memory); a revoke drops them all at once.
         if (caller is not null && db.Invalidation.Listening && db.Invalidation.Generation == generation && cache.Count < 100_000) cache[cacheKey] = caller;
         return caller;

@@ -56,7 +56,7 @@ public sealed class ReportStore(TrackerDatabase db)
             group by p.external_id, x.plan, x.procedure, x.period_start, x.period_end
             order by p.external_id, x.plan nulls first, x.procedure
             """;
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenForLaggingReadAsync(ct);
         var rows = connection.QueryUnbufferedAsync<YearlyCountRow>(sql, new { org, year, planBasis, plan });
         await foreach (var row in rows.WithCancellation(ct)) yield return row;
     }
@@ -74,7 +74,7 @@ public sealed class ReportStore(TrackerDatabase db)
             where i.organization_id = @org and i.voided_at is null and i.date_of_service > @after and i.date_of_service <= @until
             order by p.external_id, i.date_of_service
             """;
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenForLaggingReadAsync(ct);
         await foreach (var row in connection.QueryUnbufferedAsync<InjectionRow>(sql, new { org, after, until }).WithCancellation(ct)) yield return row;
     }
 }
