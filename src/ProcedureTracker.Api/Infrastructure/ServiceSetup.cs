@@ -94,10 +94,6 @@ public static class ServiceSetup
             var applied = await MigrationRunner.MigrateAsync(db.DataSource);
             log.LogInformation("Migrations applied now: {Count}", applied.Count);
             await CatalogStore.SeedAsync(db.DataSource);
-            // Yearly partitions ahead of time: this year and the next three (earlier and later dates land in the default).
-            await using (var connection = await db.DataSource.OpenConnectionAsync())
-            await using (var command = new Npgsql.NpgsqlCommand("select ensure_injection_partitions(extract(year from now())::int, extract(year from now())::int + 3)", connection))
-                await command.ExecuteNonQueryAsync();
         }
         if (options.BootstrapAdminKey is { Length: > 0 } key)
         {

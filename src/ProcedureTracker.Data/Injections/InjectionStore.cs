@@ -30,13 +30,10 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
         """;
 
     // The history within the rules' reach around [date, date + 2 years], by date.
-    // The patient's row id as a scalar subquery (not a join): every yearly partition is then read through its
-    // (organization, patient, date) index, also in a prepared generic plan, and only the partitions [from, to] reaches.
     private const string HistorySql = $"""
         select {InjectionRow.HistoryColumns}
-        from injections i
-        where i.organization_id = @org and i.voided_at is null
-          and i.patient_id = (select p.id from patients p where p.organization_id = @org and p.external_id = @patient)
+        from injections i join patients p on p.id = i.patient_id
+        where i.organization_id = @org and p.organization_id = @org and p.external_id = @patient and i.voided_at is null
           and i.date_of_service >= @from and i.date_of_service <= @to
         order by i.date_of_service;
         """;
@@ -111,7 +108,7 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
 
     /// <summary>True when <paramref name="e"/> says another request stored this externalId first (the unique index).</summary>
     public static bool IsExternalIdTaken(Exception e) =>
-        e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "injections_external_id" or "injection_external_ids_pkey" };
+        e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "injections_external_id" };
 
     /// <summary>A write transaction holding its patients' locks (see <see cref="BeginPatientWriteAsync(long, IEnumerable{string}, CancellationToken)"/>).</summary>
     public sealed class PatientWrite(InjectionStore store, NpgsqlConnection connection, NpgsqlTransaction tx, long org, Dictionary<string, long> patientRows)

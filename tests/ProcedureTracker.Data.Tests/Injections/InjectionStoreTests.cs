@@ -100,26 +100,3 @@ public class InjectionStoreTests : StoreFixture
         Assert.That(await Injections.ListAsync(Org.Id, "p-6", includeVoided: true), Is.Null);
     }
 }
-
-/// <summary>injections is partitioned by year; a date beyond the partitions made ahead lands in the default one and moves on.</summary>
-public class PartitionTests : StoreFixture
-{
-    [Test]
-    public async Task A_row_in_the_default_partition_moves_into_its_year_when_the_partition_is_made_and_nothing_is_lost()
-    {
-        var far = await RecordAsync(Org.Id, Injection("p-far", "2150-06-01", procedure: "nerve-block", externalId: "far-" + Guid.NewGuid()), Actor);
-        Assert.That(far, Is.TypeOf<RecordOutcome.Created>());
-        await using var connection = await Db.OpenAsync(default);
-        async Task<string> Where() => (await Dapper.SqlMapper.QuerySingleAsync<string>(connection,
-            "select tableoid::regclass::text from injections where id = @id", new { id = ((RecordOutcome.Created)far).Injection.Id }));
-        Assert.That(await Where(), Is.EqualTo("injections_default"));
-
-        await Dapper.SqlMapper.ExecuteAsync(connection, "select ensure_injection_partitions(2150, 2150)");
-        Assert.That(await Where(), Is.EqualTo("injections_2150"));
-        var again = await RecordAsync(Org.Id, Injection("p-far", "2150-06-01", procedure: "nerve-block",
-            externalId: ((RecordOutcome.Created)far).Injection.ExternalId), Actor);
-        Assert.That(again, Is.TypeOf<RecordOutcome.Replayed>(), "the external id stays claimed after the move");
-        Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(connection, "delete from injections where patient_id is not null"),
-            "deleting is still refused");
-    }
-}
