@@ -74,7 +74,7 @@ public static class CdsHooksEndpoints
         var cards = new JsonArray();
         var actions = new JsonArray();
         var answers = await evaluate.RunAsync(caller, patientId!, plan, orders.Select(o => o.Order).ToList(), ct);
-        var patientPage = $"{WebBase(request)}/patients/{Uri.EscapeDataString(patientId!)}";
+        var patientPage = $"{TrackerOptions.PublicBase(request)}/patients/{Uri.EscapeDataString(patientId!)}";
         foreach (var answer in answers)
         {
             var name = catalog.ProcedureName(answer.Proposal.Procedure);
@@ -94,10 +94,6 @@ public static class CdsHooksEndpoints
         if (actions.Count > 0) response["systemActions"] = actions;
         return TypedResults.Ok(response);
     }
-
-    private static string WebBase(HttpRequest request) =>
-        request.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<TrackerOptions>>().Value.PublicUrl?.TrimEnd('/')
-        ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
 
     /// <summary>The plan from prefetch: Coverage.class of type "plan" (a Coverage, or the first in a Bundle).</summary>
     private static (string? Plan, string? CoverageId) Coverage(JsonNode? prefetch)

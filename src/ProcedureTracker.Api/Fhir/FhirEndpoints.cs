@@ -295,12 +295,8 @@ public static class FhirEndpoints
         string.Join('&', request.Query.Where(q => q.Key is not ("_offset" or "_count")).SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? "")}"))
             .Append($"_count={count}").Append($"_offset={offset}"));
 
-    /// <summary>The service's FHIR base URL: <c>PT_PUBLIC_URL</c> + /fhir behind a proxy, else the request's own.</summary>
-    public static string BaseUrl(HttpRequest request)
-    {
-        var configured = request.HttpContext.RequestServices.GetService<Microsoft.Extensions.Options.IOptions<TrackerOptions>>()?.Value.PublicUrl;
-        return (configured?.TrimEnd('/') ?? $"{request.Scheme}://{request.Host}{request.PathBase}") + "/fhir";
-    }
+    /// <summary>The service's FHIR base URL (see <see cref="TrackerOptions.PublicBase"/>).</summary>
+    public static string BaseUrl(HttpRequest request) => TrackerOptions.PublicBase(request) + "/fhir";
 
     private static string Location(InjectionRow row) => $"Procedure/{row.Id}";
 

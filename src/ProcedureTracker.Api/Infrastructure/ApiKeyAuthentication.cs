@@ -7,7 +7,7 @@ namespace ProcedureTracker.Api.Infrastructure;
 
 /// <summary>Authenticates <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key: &lt;key&gt;</c> against the stored key hashes.</summary>
 public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    OrganizationStore organizations, CdsIssuers cdsIssuers, IOptions<TrackerOptions> settings) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    OrganizationStore organizations, CdsIssuers cdsIssuers) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string KeyIdClaim = "pt:key";
@@ -35,8 +35,7 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     /// <summary>A CDS client authenticated by its JWT: the issuer's organization, role ehr; null when refused (logged, not answered).</summary>
     private async Task<Caller?> CdsCallerAsync(string token)
     {
-        var baseUrl = settings.Value.PublicUrl?.TrimEnd('/') ?? $"{Request.Scheme}://{Request.Host}{Request.PathBase}";
-        var url = baseUrl + Request.Path;
+        var url = TrackerOptions.PublicBase(Request) + Request.Path;
         var serviceUrl = url.EndsWith("/feedback", StringComparison.Ordinal) ? url[..^"/feedback".Length] : url;
         var (verified, error) = CdsJwt.Verify(token, serviceUrl, cdsIssuers.Issuers, DateTimeOffset.UtcNow);
         if (verified is null && url != serviceUrl) (verified, error) = CdsJwt.Verify(token, url, cdsIssuers.Issuers, DateTimeOffset.UtcNow);

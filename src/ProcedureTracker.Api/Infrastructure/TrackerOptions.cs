@@ -52,5 +52,14 @@ public sealed class TrackerOptions
     [ConfigurationKeyName("PT_OPERATOR_KEY")]
     public string? OperatorKey { get; set; }
 
+    /// <summary>
+    /// The service's base URL as clients reach it: <see cref="PublicUrl"/> behind a proxy, else the request's own scheme,
+    /// host and path base. The one place absolute links (FHIR Location and fullUrl, card links) and the CDS Hooks JWT
+    /// audience are made from.
+    /// </summary>
+    public static string PublicBase(HttpRequest request) =>
+        request.HttpContext.RequestServices.GetService<Microsoft.Extensions.Options.IOptions<TrackerOptions>>()?.Value.PublicUrl?.TrimEnd('/')
+        ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
+
     public static TrackerOptions From(IConfiguration configuration) => configuration.Get<TrackerOptions>() ?? new TrackerOptions();
 }
