@@ -18,6 +18,7 @@ public static class Registration
         .AddSingleton<SupersedeInjection>()
         .AddSingleton<VoidInjection>()
         .AddSingleton<ListHistory>()
+        .AddSingleton<PatientStanding>()
         .AddSingleton<ImportHistory>()
         .AddSingleton<YearlyCounts>()
         .AddSingleton<ApproachingLimits>()

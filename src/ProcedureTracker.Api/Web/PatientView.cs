@@ -1,5 +1,5 @@
 using System.Globalization;
-using ProcedureTracker.Application.Eligibility;
+using ProcedureTracker.Application.Injections;
 using ProcedureTracker.Data.Injections;
 using ProcedureTracker.Data.Organizations;
 using ProcedureTracker.Domain.Catalog;
@@ -32,25 +32,18 @@ public static class PatientView
 
     /// <summary>
     /// Usage of every counting rule that applies to a procedure and site the patient had in the last year, judged today
-    /// under the patient's plan (the same answer a check would give).
+    /// under the patient's plan (the same answer a check would give), one meter per rule (and region when per region or site).
     /// </summary>
-    public static async Task<IReadOnlyList<Meter>> MetersAsync(CheckEligibility check, Caller caller, string patientId, IReadOnlyList<InjectionRow> rows,
+    public static async Task<IReadOnlyList<Meter>> MetersAsync(PatientStanding standing, Caller caller, IReadOnlyList<InjectionRow> rows,
         LocalDate today, ProcedureCatalog catalog, IReadOnlyDictionary<(string Policy, string RuleId), string> sentences, CancellationToken ct)
     {
         var meters = new List<Meter>();
         var seen = new HashSet<(string, string, string?)>();
-        var recent = rows.Where(r => r.VoidedAt is null && r.DateOfService > today.PlusYears(-1)).Select(r => (r.Procedure, r.Region, r.Laterality)).Distinct();
-        foreach (var (procedure, region, laterality) in recent)
-        {
-            LateralityCodes.TryParse(laterality, out var side);
-            var outcome = await check.RunAsync(caller, patientId, null, new ProposedInjection(procedure, new BodySite(region, side), null, today), ct);
-            if (outcome is not CheckOutcome.Answered answered) continue;
-            foreach (var u in answered.Result.Usage)
-                if (seen.Add((u.Policy, u.RuleId, u.Scope == RuleScope.Patient ? null : region)))
-                    meters.Add(new Meter(u.Policy, (sentences.TryGetValue((u.Policy, u.RuleId), out var text) ? text : u.RuleId) +
-                        (u.Scope == RuleScope.Patient ? "" : $" (here: {catalog.RegionName(region)})"),
-                        u.Used, u.Limit, u.Unit, u.WindowStart, u.WindowEnd));
-        }
+        foreach (var (_, region, u) in await standing.RunAsync(caller, rows, today, ct))
+            if (seen.Add((u.Policy, u.RuleId, u.Scope == RuleScope.Patient ? null : region)))
+                meters.Add(new Meter(u.Policy, (sentences.TryGetValue((u.Policy, u.RuleId), out var text) ? text : u.RuleId) +
+                    (u.Scope == RuleScope.Patient ? "" : $" (here: {catalog.RegionName(region)})"),
+                    u.Used, u.Limit, u.Unit, u.WindowStart, u.WindowEnd));
         return meters;
     }
 }

@@ -55,17 +55,13 @@ public sealed class ApproachingLimits(ReportStore reports, PolicyStore policies,
         if (planFilter is not null && plan != planFilter) yield break;
         var history = rows.Select(r => r.ToRecord()).ToList();
         var seen = new HashSet<(string, string, string?)>();
-        foreach (var probe in history.Select(r => (r.Procedure, r.Site.Region, r.Site.Laterality)).Distinct())
+        foreach (var (procedure, probeRegion, usage) in UsageProbes.Of(evaluator, history, versions, plan, date))
         {
-            var result = evaluator.Evaluate(new ProposedInjection(probe.Procedure, new BodySite(probe.Region, probe.Laterality), null, date), history, versions, plan);
-            foreach (var usage in result.Usage)
-            {
-                var near = usage.Unit == UsageUnit.MgMpe ? usage.Remaining <= MgThreshold : usage.Remaining <= 1;
-                var region = usage.Scope == RuleScope.Patient ? null : probe.Region;
-                if (near && seen.Add((usage.Policy, usage.RuleId, region)))
-                    yield return new ApproachingRow(patient, usage.Policy, usage.RuleId, usage.Kind, probe.Procedure, region,
-                        usage.Used, usage.Limit, usage.Remaining, usage.Unit, usage.WindowStart, usage.WindowEnd);
-            }
+            var near = usage.Unit == UsageUnit.MgMpe ? usage.Remaining <= MgThreshold : usage.Remaining <= 1;
+            var region = usage.Scope == RuleScope.Patient ? null : probeRegion;
+            if (near && seen.Add((usage.Policy, usage.RuleId, region)))
+                yield return new ApproachingRow(patient, usage.Policy, usage.RuleId, usage.Kind, procedure, region,
+                    usage.Used, usage.Limit, usage.Remaining, usage.Unit, usage.WindowStart, usage.WindowEnd);
         }
     }
 }
