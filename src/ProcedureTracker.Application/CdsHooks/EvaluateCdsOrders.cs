@@ -33,6 +33,7 @@ public sealed class EvaluateCdsOrders(CheckEligibility check, InjectionStore inj
     {
         var answers = new List<CdsOrderAnswer>();
         IReadOnlyList<InjectionRow>? history = null;
+        var plan = coveragePlan;    // becomes null for every order once the clinic turns out not to have it
         foreach (var order in orders)
         {
             var site = order.Site;
@@ -44,7 +45,6 @@ public sealed class EvaluateCdsOrders(CheckEligibility check, InjectionStore inj
                 site = latest.ToRecord().Site;
             }
             var proposal = new ProposedInjection(order.Procedure.Code, site, null, order.Date ?? clock.Today(caller.Organization));
-            var plan = coveragePlan;
             var outcome = await check.RunAsync(caller, patientId, plan, proposal, ct);
             if (outcome is CheckOutcome.UnknownPlan)
             {
