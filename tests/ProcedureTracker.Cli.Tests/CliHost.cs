@@ -10,26 +10,11 @@ namespace ProcedureTracker.Cli.Tests;
 public sealed class CliHost
 {
     private static Process? _api;
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
     public static string Url { get; private set; } = "";
     public static string AdminKey { get; } = "cli-admin-key-" + Guid.NewGuid().ToString("N");
     public static string OperatorKey { get; } = "cli-operator-key-" + Guid.NewGuid().ToString("N");
 
-    public static string RepoRootPath => RepoRoot();
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ProcedureTracker.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("ProcedureTracker.sln not found above the test directory.");
-    }
-
-    private static string Built(string project, string dll) => Path.Combine(RepoRoot(), "src", project, "bin", Configuration, "net10.0", dll);
+    public static string RepoRootPath => Repository.Root;
 
     [OneTimeSetUp]
     public async Task Start()
@@ -42,36 +27,7 @@ public sealed class CliHost
     }
 
     /// <summary>Starts one more API process on the test database; it answers /health/ready before this returns.</summary>
-    public static async Task<(Process Process, string Url)> StartApiAsync(IReadOnlyDictionary<string, string> environment)
-    {
-        string url;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
-        }
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Built("ProcedureTracker.Api", "ProcedureTracker.Api.dll"));
-        info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add(url);
-        info.Environment["ConnectionStrings__Tracker"] = TestDatabase.ConnectionString;
-        foreach (var (name, value) in environment) info.Environment[name] = value;
-        var api = Process.Start(info)!;
-        api.OutputDataReceived += (_, _) => { };
-        api.ErrorDataReceived += (_, _) => { };
-        api.BeginOutputReadLine();
-        api.BeginErrorReadLine();
-
-        using var http = new HttpClient();
-        for (var i = 0; i < 120; i++)
-        {
-            try { if ((await http.GetAsync(url + "/health/ready")).IsSuccessStatusCode) return (api, url); }
-            catch (HttpRequestException) { }
-            await Task.Delay(500);
-        }
-        api.Kill(entireProcessTree: true);
-        throw new InvalidOperationException("The API did not start.");
-    }
+    public static Task<(Process Process, string Url)> StartApiAsync(IReadOnlyDictionary<string, string> environment) => ApiProcess.StartAsync(environment);
 
     [OneTimeTearDown]
     public async Task Stop()
@@ -86,7 +42,7 @@ public sealed class CliHost
     public static async Task<Run> PtAsync(string? key, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Built("ProcedureTracker.Cli", "pt.dll"));
+        info.ArgumentList.Add(Repository.Built("ProcedureTracker.Cli", "pt.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["PT_URL"] = Url;
         if (key is not null) info.Environment["PT_KEY"] = key;

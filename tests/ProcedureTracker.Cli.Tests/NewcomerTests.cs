@@ -66,9 +66,7 @@ public class NewcomerTests
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "ProcedureTracker.sln"))) dir = dir.Parent;
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir.FullName };
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = CliHost.RepoRootPath };
         info.ArgumentList.Add("scripts/run");
         info.Environment["PT_PORT"] = port.ToString();
         info.Environment["PT_DATA_DIR"] = Path.Combine(Path.GetTempPath(), "pt-run-" + Guid.NewGuid().ToString("N")[..8]);

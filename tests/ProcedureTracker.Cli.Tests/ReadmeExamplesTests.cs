@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ProcedureTracker.Data.Tests;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -16,7 +17,7 @@ public partial class ReadmeExamplesTests
     /// <summary>The README's bash blocks as commands (continued lines joined), in order.</summary>
     private static List<string> Commands()
     {
-        var readme = File.ReadAllText(Path.Combine(CliHost.RepoRootPath, "README.md"));
+        var readme = Repository.Readme;
         var commands = new List<string>();
         foreach (Match block in BashBlock().Matches(readme))
         {

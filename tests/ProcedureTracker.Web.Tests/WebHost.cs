@@ -19,12 +19,6 @@ public sealed class WebHost
 {
     private static Process? _api;
     private static IPlaywright? _playwright;
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
     public static string Url { get; private set; } = "";
     public static string AdminKey { get; } = "web-admin-key-" + Guid.NewGuid().ToString("N");
     public static string AdminUser { get; } = "admin-" + Guid.NewGuid().ToString("N")[..8];
@@ -33,19 +27,12 @@ public sealed class WebHost
     public static HttpClient Api { get; private set; } = null!;
     public static string OtherOrganizationPatient { get; } = "other-" + Guid.NewGuid().ToString("N")[..8];
 
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ProcedureTracker.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("ProcedureTracker.sln not found above the test directory.");
-    }
-
     /// <summary>Where screenshots go: artifacts/test-results/screenshots (beside the TRX files CI counts).</summary>
     public static string Screenshots
     {
         get
         {
-            var dir = Path.Combine(RepoRoot(), "artifacts", "test-results", "screenshots");
+            var dir = Path.Combine(Repository.Root, "artifacts", "test-results", "screenshots");
             Directory.CreateDirectory(dir);
             return dir;
         }
@@ -55,37 +42,13 @@ public sealed class WebHost
     public async Task Start()
     {
         await TestDatabase.EnsureStartedAsync();
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        (_api, Url) = await ApiProcess.StartAsync(new Dictionary<string, string>
         {
-            listener.Start();
-            Url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
-        }
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(RepoRoot(), "src", "ProcedureTracker.Api", "bin", Configuration, "net10.0", "ProcedureTracker.Api.dll"));
-        info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add(Url);
-        info.Environment["ConnectionStrings__Tracker"] = TestDatabase.ConnectionString;
-        info.Environment["PT_BOOTSTRAP_ADMIN_KEY"] = AdminKey;
-        info.Environment["PT_BOOTSTRAP_ADMIN_USER"] = AdminUser;
-        info.Environment["PT_BOOTSTRAP_ADMIN_PASSWORD"] = AdminPassword;
-        info.Environment["PT_BOOTSTRAP_ORG"] = TestDatabase.NewOrganizationCode();
-        info.Environment["PT_BOOTSTRAP_TIME_ZONE"] = "America/New_York";
-        _api = Process.Start(info)!;
-        _api.OutputDataReceived += (_, _) => { };
-        _api.ErrorDataReceived += (_, _) => { };
-        _api.BeginOutputReadLine();
-        _api.BeginErrorReadLine();
-
+            ["PT_BOOTSTRAP_ADMIN_KEY"] = AdminKey, ["PT_BOOTSTRAP_ADMIN_USER"] = AdminUser, ["PT_BOOTSTRAP_ADMIN_PASSWORD"] = AdminPassword,
+            ["PT_BOOTSTRAP_ORG"] = TestDatabase.NewOrganizationCode(), ["PT_BOOTSTRAP_TIME_ZONE"] = "America/New_York",
+        });
         Api = new HttpClient { BaseAddress = new Uri(Url) };
         Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        for (var i = 0; ; i++)
-        {
-            try { if ((await Api.GetAsync("/health/ready")).IsSuccessStatusCode) break; }
-            catch (HttpRequestException) { }
-            if (i > 120) throw new InvalidOperationException("The API did not start.");
-            await Task.Delay(500);
-        }
-
         await SeedOtherOrganizationAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

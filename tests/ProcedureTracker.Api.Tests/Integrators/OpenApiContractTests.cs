@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 
 namespace ProcedureTracker.Api.Tests.Integrators;
 
@@ -11,7 +10,7 @@ namespace ProcedureTracker.Api.Tests.Integrators;
 /// must validate against its schemas (JSON Schema 2020-12, formats asserted), and every operation carries security,
 /// an operationId, a summary and its error statuses.
 /// </summary>
-public partial class OpenApiContractTests : ApiTest
+public class OpenApiContractTests : ApiTest
 {
     private JsonObject _document = null!;
 
@@ -35,16 +34,10 @@ public partial class OpenApiContractTests : ApiTest
     private JsonNode ResponseSchema(string method, string path, string status, string media = "application/json") =>
         Operation(method, path)["responses"]![status]!["content"]![media]!["schema"]!;
 
-    [GeneratedRegex(@"^curl -s -X (?<method>[A-Z]+) http://127\.0\.0\.1:5080(?<path>\S+) .*\n\s*-d '(?<body>[^']*)'", RegexOptions.Multiline)]
-    private static partial Regex Curl();
-
     [Test]
     public async Task The_readme_s_bodies_and_real_responses_match_the_served_schemas()
     {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "README.md"))) dir = dir.Parent;
-        var readme = File.ReadAllText(Path.Combine(dir.FullName, "README.md"));
-        var bodies = Curl().Matches(readme).Select(m => (Method: m.Groups["method"].Value, Path: m.Groups["path"].Value, Body: m.Groups["body"].Value)).ToList();
+        var bodies = Readme.ReadmeCurls.Steps();
         Assert.That(bodies, Has.Count.GreaterThanOrEqualTo(3));
 
         var patient = NewPatient();

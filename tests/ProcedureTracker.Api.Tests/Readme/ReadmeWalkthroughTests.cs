@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace ProcedureTracker.Api.Tests.Readme;
 
@@ -10,20 +9,9 @@ namespace ProcedureTracker.Api.Tests.Readme;
 /// The README's "Using the API" walk-through, replayed as written (its curl lines are read from README.md) against a
 /// fresh organization: what a new user sees is what the README promises.
 /// </summary>
-public partial class ReadmeWalkthroughTests : ApiTest
+public class ReadmeWalkthroughTests : ApiTest
 {
-    [GeneratedRegex(@"^curl -s -X (?<method>[A-Z]+) http://127\.0\.0\.1:5080(?<path>\S+) .*\n\s*-d '(?<body>[^']*)'", RegexOptions.Multiline)]
-    private static partial Regex Curl();
-
-    private static List<(string Method, string Path, string Body)> Steps()
-    {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "README.md"))) dir = dir.Parent;
-        var readme = File.ReadAllText(Path.Combine(dir!.FullName, "README.md"));
-        var section = readme[readme.IndexOf("## Using the API", StringComparison.Ordinal)..];
-        section = section[..section.IndexOf("\n## ", 3, StringComparison.Ordinal)];
-        return Curl().Matches(section).Select(m => (m.Groups["method"].Value, m.Groups["path"].Value, m.Groups["body"].Value)).ToList();
-    }
+    private static List<(string Method, string Path, string Body)> Steps() => ReadmeCurls.Steps("## Using the API");
 
     [Test]
     public async Task The_walk_through_check_answers_not_eligible_until_2026_03_12()
