@@ -44,37 +44,35 @@ public sealed record JsonBody(JsonNode? Node, string? Error, string? Path)
         if (buffer.Length == 0) return new JsonBody(null, "A JSON body is required.", null);
         try
         {
-            using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), Options);
-            if (Check(document.RootElement, "$") is { } bad) return new JsonBody(null, bad.Error, bad.Path);
-            return new JsonBody(JsonNode.Parse(document.RootElement.GetRawText()), null, null);
+            // One parse: the node tree is checked as it is walked (the same options refuse duplicate keys and deep nesting).
+            var node = JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), documentOptions: Options);
+            return Check(node, "$") is { } bad ? new JsonBody(null, bad.Error, bad.Path) : new JsonBody(node, null, null);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
-            var message = e.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase)
+            var message = e.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) || e is ArgumentException
                 ? "The body has a duplicate property name."
-                : $"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine}).";
-            return new JsonBody(null, message, e.Path);
+                : $"The body is not valid JSON (line {((JsonException)e).LineNumber + 1}, byte {((JsonException)e).BytePositionInLine}).";
+            return new JsonBody(null, message, (e as JsonException)?.Path);
         }
     }
 
-    private static (string Error, string Path)? Check(JsonElement element, string path)
+    private static (string Error, string Path)? Check(JsonNode? node, string path)
     {
-        switch (element.ValueKind)
+        switch (node)
         {
-            case JsonValueKind.String:
-                return Text(element.GetString, path);
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                return Text(() => value.GetValue<string>(), path);
+            case JsonObject obj:
+                foreach (var (name, member) in obj)
                 {
-                    var at = $"{path}.{property.Name}";
-                    if (Text(() => property.Name, path) is { } bad) return bad;
-                    if (Check(property.Value, at) is { } inner) return inner;
+                    if (Text(() => name, path) is { } bad) return bad;
+                    if (Check(member, $"{path}.{name}") is { } inner) return inner;
                 }
                 return null;
-            case JsonValueKind.Array:
-                var i = 0;
-                foreach (var item in element.EnumerateArray())
-                    if (Check(item, $"{path}[{i++}]") is { } inner) return inner;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                    if (Check(array[i], $"{path}[{i}]") is { } inner) return inner;
                 return null;
             default:
                 return null;
