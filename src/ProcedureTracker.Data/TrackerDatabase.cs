@@ -17,6 +17,25 @@ public sealed class TrackerDatabase : IAsyncDisposable
         builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
         DataSource = builder.Build();
         ConnectionString = builder.ConnectionString;
+        // Single-statement reads on the primary (the check's context, the hot path of every EHR order) share physical
+        // connections: Npgsql multiplexing writes the statements of many concurrent requests in one go and reads their
+        // answers back in order, so a busy service makes far fewer round trips and thread switches than one connection
+        // per request. Transactions, COPY and LISTEN never use it. Off when the operator says Multiplexing=false, and for a
+        // multi-host string (failover keeps the plain pool, whose Target Session Attributes pick the primary).
+        var explicitSetting = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.ContainsKey("Multiplexing");
+        var multiHost = builder.ConnectionStringBuilder.Host?.Contains(',') == true;
+        if (!explicitSetting && !multiHost)
+        {
+            var shared = new NpgsqlDataSourceBuilder(connectionString) { Name = "tracker-shared" };
+            shared.ConnectionStringBuilder.Multiplexing = true;
+            shared.ConnectionStringBuilder.MaxAutoPrepare = builder.ConnectionStringBuilder.MaxAutoPrepare;
+            shared.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            SharedSource = shared.Build();
+        }
+        // LISTEN needs a connection of its own: a multiplexed data source (Multiplexing=true) cannot wait for notifications.
+        var listen = new NpgsqlDataSourceBuilder(connectionString) { Name = "tracker-listen" };
+        listen.ConnectionStringBuilder.Multiplexing = false;
+        ListenSource = listen.Build();
         // Reads that may lag (reports, FHIR search, history listings) may go to standbys; everything else reads the primary.
         if (!string.IsNullOrWhiteSpace(readConnectionString))
         {
@@ -46,6 +65,18 @@ public sealed class TrackerDatabase : IAsyncDisposable
     /// <summary>The process-wide data source; open connections with <c>await using</c>.</summary>
     public NpgsqlDataSource DataSource { get; }
 
+    /// <summary>The multiplexed data source for single-statement reads on the primary, when enabled (see the constructor).</summary>
+    private NpgsqlDataSource? SharedSource { get; }
+
+    /// <summary>
+    /// Opens a connection for one read statement outside any transaction that must see the primary's latest commit (a
+    /// check's context): multiplexed when enabled, the plain pool otherwise. Never begin a transaction on it.
+    /// </summary>
+    public ValueTask<NpgsqlConnection> OpenForSingleReadAsync(CancellationToken ct) => (SharedSource ?? DataSource).OpenConnectionAsync(ct);
+
+    /// <summary>The data source the invalidation listener holds its connection from (never multiplexed).</summary>
+    public NpgsqlDataSource ListenSource { get; }
+
     /// <summary>Retries transient failures with exponential backoff and jitter. Use it for idempotent work only.</summary>
     public ResiliencePipeline Retry { get; }
 
@@ -69,6 +100,8 @@ public sealed class TrackerDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();
+        await ListenSource.DisposeAsync();
+        if (SharedSource is not null) await SharedSource.DisposeAsync();
         if (ReadSource is not null) await ReadSource.DisposeAsync();
     }
 }

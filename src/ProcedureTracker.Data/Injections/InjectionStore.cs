@@ -47,7 +47,7 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
     public Task<EligibilityContext> LoadContextAsync(long org, string patient, string? plan, LocalDate date, CancellationToken ct = default) =>
         db.IdempotentAsync(async c =>
         {
-            await using var connection = await db.OpenAsync(c);
+            await using var connection = await db.OpenForSingleReadAsync(c);
             return await LoadContextAsync(connection, null, org, patient, plan, date, c);
         }, ct);
 
