@@ -13,6 +13,14 @@ public static class Csv
     /// <summary>A decimal as CSV cells show it: up to three places, invariant culture.</summary>
     public static string Number(decimal value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 
+    /// <summary>Sets the CSV response headers and returns a UTF-8 writer on the body for CSV text made elsewhere (the database's COPY).</summary>
+    public static TextWriter Start(HttpResponse response, string fileName)
+    {
+        response.ContentType = "text/csv; charset=utf-8";
+        response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+        return new StreamWriter(response.Body, new UTF8Encoding(false), 64 * 1024);
+    }
+
     /// <summary>Streams <paramref name="rows"/> as <c>text/csv</c> with a header row; flushes every few hundred rows.</summary>
     public static async Task WriteAsync<T>(HttpResponse response, string fileName, string[] header, IAsyncEnumerable<T> rows,
         Func<T, string?[]> fields, CancellationToken ct)

@@ -10,8 +10,6 @@ namespace ProcedureTracker.Api.Reports;
 /// <summary>The billing reports as JSON or CSV; every parameter is validated before the first byte is written.</summary>
 public static class ReportEndpoints
 {
-    private static readonly string[] YearlyHeader =
-        ["patientId", "plan", "procedure", "periodStart", "periodEnd", "sessions", "injections", "steroidSessions", "steroidMpeMg"];
     private static readonly string[] ApproachingHeader =
         ["patientId", "policy", "ruleId", "kind", "procedure", "region", "used", "limit", "remaining", "unit", "windowStart", "windowEnd"];
 
@@ -35,11 +33,12 @@ public static class ReportEndpoints
         InjectionInput.Plan(plan, "plan", errors);
         if (!errors.IsEmpty) return Problems.Invalid(errors);
 
-        var rows = await counts.RunAsync(ApiKeyAuthentication.CallerOf(user), year!.Value, basis == "plan", plan, ct);
-        if (rows is null) return Problems.Invalid("plan", $"Unknown plan '{plan}'.");
-        if (format != "csv") return TypedResults.Ok(rows);
-        await WriteYearlyCsvAsync(response, rows, year.Value, basis ?? "calendar", ct);
-        return TypedResults.Empty;
+        var caller = ApiKeyAuthentication.CallerOf(user);
+        if (format == "csv")
+            return await WriteYearlyCsvAsync(response, counts, caller, year!.Value, basis ?? "calendar", plan, ct)
+                ? TypedResults.Empty : Problems.Invalid("plan", $"Unknown plan '{plan}'.");
+        var rows = await counts.RunAsync(caller, year!.Value, basis == "plan", plan, ct);
+        return rows is null ? Problems.Invalid("plan", $"Unknown plan '{plan}'.") : TypedResults.Ok(rows);
     }
 
     private static async Task<Results<Ok<IAsyncEnumerable<ApproachingDto>>, EmptyHttpResult, ValidationProblem>> Approaching(
@@ -66,13 +65,13 @@ public static class ReportEndpoints
         return TypedResults.Empty;
     }
 
-    /// <summary>The yearly counts as CSV (the API and the web page's download).</summary>
-    public static Task WriteYearlyCsvAsync(HttpResponse response, IAsyncEnumerable<YearlyCountRow> rows, int year, string basis, CancellationToken ct) =>
-        Csv.WriteAsync(response, $"yearly-counts-{year}-{basis}.csv", YearlyHeader, rows, r =>
-        [
-            r.PatientId, r.Plan, r.Procedure, Date(r.PeriodStart), Date(r.PeriodEnd), Count(r.Sessions), Count(r.Injections),
-            Count(r.SteroidSessions), Csv.Number(r.SteroidMpeMg),
-        ], ct);
+    /// <summary>
+    /// The yearly counts as CSV (the API and the web page's download), written by the database (COPY) straight into the
+    /// response; false, before any byte, for an unknown plan.
+    /// </summary>
+    public static Task<bool> WriteYearlyCsvAsync(HttpResponse response, YearlyCounts counts, Caller caller, int year, string basis, string? plan,
+        CancellationToken ct) =>
+        counts.WriteCsvAsync(caller, year, basis == "plan", plan, () => Csv.Start(response, $"yearly-counts-{year}-{basis}.csv"), ct);
 
     /// <summary>The approaching-limits list as CSV.</summary>
     public static Task WriteApproachingCsvAsync(HttpResponse response, IAsyncEnumerable<ApproachingDto> rows, LocalDate day, CancellationToken ct) =>

@@ -28,10 +28,8 @@ public static class WebEndpoints
     {
         var caller = ApiKeyAuthentication.CallerOf(context.User);
         var y = year is >= DateText.MinYear and <= DateText.MaxYear ? year.Value : clock.Today(caller.Organization).Year;
-        var rows = await counts.RunAsync(caller, y, basis == "plan", string.IsNullOrEmpty(plan) ? null : plan, ct);
-        if (rows is null) return TypedResults.NotFound();
-        await ReportEndpoints.WriteYearlyCsvAsync(context.Response, rows, y, basis == "plan" ? "plan" : "calendar", ct);
-        return TypedResults.Empty;
+        return await ReportEndpoints.WriteYearlyCsvAsync(context.Response, counts, caller, y, basis == "plan" ? "plan" : "calendar",
+            string.IsNullOrEmpty(plan) ? null : plan, ct) ? TypedResults.Empty : TypedResults.NotFound();
     }
 
     private static async Task<IResult> ApproachingCsv(HttpContext context, ApproachingLimits approaching, OrganizationClock clock, CancellationToken ct)

@@ -17,4 +17,19 @@ public sealed class YearlyCounts(ReportStore reports, PolicyStore policies)
         if (plan is not null && !await policies.ExistsAsync(org, plan, ct)) return null;
         return reports.YearlyCountsAsync(org, year, planBasis, plan, ct);
     }
+
+    /// <summary>
+    /// The same rows as CSV written by the database itself into <paramref name="destination"/> once <paramref name="start"/>
+    /// has run (it sets the response headers); false, before anything is written, when <paramref name="plan"/> names no plan
+    /// of the organization.
+    /// </summary>
+    public async Task<bool> WriteCsvAsync(Caller caller, int year, bool planBasis, string? plan, Func<TextWriter> start, CancellationToken ct)
+    {
+        var org = caller.Organization.Id;
+        if (plan is not null && !await policies.ExistsAsync(org, plan, ct)) return false;
+        await using var writer = start();
+        await reports.CopyYearlyCountsCsvAsync(org, year, planBasis, plan, writer, ct);
+        await writer.FlushAsync(ct);
+        return true;
+    }
 }
