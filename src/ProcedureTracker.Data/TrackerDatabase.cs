@@ -17,21 +17,22 @@ public sealed class TrackerDatabase : IAsyncDisposable
         builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
         DataSource = builder.Build();
         ConnectionString = builder.ConnectionString;
-        // Single-statement reads on the primary (the check's context, the hot path of every EHR order) share physical
-        // connections: Npgsql multiplexing writes the statements of many concurrent requests in one go and reads their
-        // answers back in order, so a busy service makes far fewer round trips and thread switches than one connection
-        // per request. Transactions, COPY and LISTEN never use it. Off when the operator says Multiplexing=false, and for a
-        // multi-host string (failover keeps the plain pool, whose Target Session Attributes pick the primary).
+        // Single-statement reads on the primary (the check's context, the hot path of every EHR order) get a data source of
+        // their own. Its statements keep one generic plan (plan_cache_mode): on the yearly partitions of injections
+        // PostgreSQL would otherwise re-plan every execution (a custom plan prunes at planning time, and planning costs more
+        // than the index scans), while a generic plan prunes when it starts. And it shares physical connections: Npgsql
+        // multiplexing writes the statements of many concurrent requests in one go and reads their answers back in order,
+        // so a busy service makes far fewer round trips and thread switches than one connection per request. Transactions,
+        // COPY and LISTEN never use it. Multiplexing is off when the operator sets Multiplexing in the connection string,
+        // and for a multi-host string (failover keeps the plain pool, whose Target Session Attributes pick the primary).
         var explicitSetting = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.ContainsKey("Multiplexing");
         var multiHost = builder.ConnectionStringBuilder.Host?.Contains(',') == true;
-        if (!explicitSetting && !multiHost)
-        {
-            var shared = new NpgsqlDataSourceBuilder(connectionString) { Name = "tracker-shared" };
-            shared.ConnectionStringBuilder.Multiplexing = true;
-            shared.ConnectionStringBuilder.MaxAutoPrepare = builder.ConnectionStringBuilder.MaxAutoPrepare;
-            shared.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
-            SharedSource = shared.Build();
-        }
+        var checks = new NpgsqlDataSourceBuilder(connectionString) { Name = "tracker-checks" };
+        checks.ConnectionStringBuilder.Multiplexing = !explicitSetting && !multiHost || builder.ConnectionStringBuilder.Multiplexing;
+        checks.ConnectionStringBuilder.MaxAutoPrepare = builder.ConnectionStringBuilder.MaxAutoPrepare;
+        checks.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        checks.ConnectionStringBuilder.Options = $"{checks.ConnectionStringBuilder.Options} {GenericPlans}".Trim();
+        CheckSource = checks.Build();
         // LISTEN needs a connection of its own: a multiplexed data source (Multiplexing=true) cannot wait for notifications.
         var listen = new NpgsqlDataSourceBuilder(connectionString) { Name = "tracker-listen" };
         listen.ConnectionStringBuilder.Multiplexing = false;
@@ -65,14 +66,17 @@ public sealed class TrackerDatabase : IAsyncDisposable
     /// <summary>The process-wide data source; open connections with <c>await using</c>.</summary>
     public NpgsqlDataSource DataSource { get; }
 
-    /// <summary>The multiplexed data source for single-statement reads on the primary, when enabled (see the constructor).</summary>
-    private NpgsqlDataSource? SharedSource { get; }
+    /// <summary>The startup option that keeps one generic plan per prepared statement (see the constructor).</summary>
+    public const string GenericPlans = "-c plan_cache_mode=force_generic_plan";
+
+    /// <summary>The data source for single-statement reads on the primary (see the constructor).</summary>
+    private NpgsqlDataSource CheckSource { get; }
 
     /// <summary>
     /// Opens a connection for one read statement outside any transaction that must see the primary's latest commit (a
-    /// check's context): multiplexed when enabled, the plain pool otherwise. Never begin a transaction on it.
+    /// check's context): generic plans, multiplexed when enabled. Never begin a transaction on it.
     /// </summary>
-    public ValueTask<NpgsqlConnection> OpenForSingleReadAsync(CancellationToken ct) => (SharedSource ?? DataSource).OpenConnectionAsync(ct);
+    public ValueTask<NpgsqlConnection> OpenForSingleReadAsync(CancellationToken ct) => CheckSource.OpenConnectionAsync(ct);
 
     /// <summary>The data source the invalidation listener holds its connection from (never multiplexed).</summary>
     public NpgsqlDataSource ListenSource { get; }
@@ -92,6 +96,19 @@ public sealed class TrackerDatabase : IAsyncDisposable
     /// </summary>
     public ValueTask<NpgsqlConnection> OpenForLaggingReadAsync(CancellationToken ct) => (ReadSource ?? DataSource).OpenConnectionAsync(ct);
 
+    /// <summary>
+    /// Makes the yearly partitions of injections and audit_log for <paramref name="firstYear"/> to <paramref name="lastYear"/>
+    /// (idempotent; rows of those years waiting in a default partition move in).
+    /// </summary>
+    public async Task EnsurePartitionsAsync(int firstYear, int lastYear, CancellationToken ct)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand("select ensure_partitions(@first, @last)", connection);
+        command.Parameters.AddWithValue("first", firstYear);
+        command.Parameters.AddWithValue("last", lastYear);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>Runs idempotent work under the retry pipeline.</summary>
     public async Task<T> IdempotentAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct) =>
         await Retry.ExecuteAsync(static async (w, c) => await w(c), work, ct);
@@ -101,7 +118,7 @@ public sealed class TrackerDatabase : IAsyncDisposable
     {
         await DataSource.DisposeAsync();
         await ListenSource.DisposeAsync();
-        if (SharedSource is not null) await SharedSource.DisposeAsync();
+        await CheckSource.DisposeAsync();
         if (ReadSource is not null) await ReadSource.DisposeAsync();
     }
 }

@@ -74,6 +74,7 @@ public static class ServiceSetup
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RoleNamingResultHandler>();
         services.AddRazorComponents();
         services.AddSingleton<ImportJobs>();
+        services.AddHostedService<PartitionUpkeep>();
         services.AddAntiforgery(o => { o.Cookie.Name = "pt_af"; o.Cookie.SameSite = SameSiteMode.Strict; });
         services.AddAuthorization(o =>
         {
@@ -94,6 +95,9 @@ public static class ServiceSetup
             var applied = await MigrationRunner.MigrateAsync(db.DataSource);
             log.LogInformation("Migrations applied now: {Count}", applied.Count);
             await CatalogStore.SeedAsync(db.DataSource);
+            // This year's and next year's partitions before the first request (PartitionUpkeep repeats it daily).
+            var year = DateTime.UtcNow.Year;
+            await db.EnsurePartitionsAsync(year, year + 1, default);
         }
         if (options.BootstrapAdminKey is { Length: > 0 } key)
         {

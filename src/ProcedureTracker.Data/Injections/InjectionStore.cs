@@ -79,7 +79,10 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
     /// </summary>
     public async Task<PatientWrite> BeginPatientWriteAsync(long org, IEnumerable<string> patients, CancellationToken ct)
     {
+        // Generic plans in this transaction, as on the check path (see TrackerDatabase): the history read inside the lock
+        // would otherwise be planned afresh on every record, over every yearly partition.
         const string lockAndPatients = """
+            set local plan_cache_mode = force_generic_plan;
             select count(*) from (select p from unnest(@patients::text[]) as p order by p) s
                 cross join lateral (select pg_advisory_xact_lock(@org::int, hashtext(s.p))) l;
             insert into patients (organization_id, external_id) select @org, p from unnest(@patients::text[]) as p
@@ -108,7 +111,7 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
 
     /// <summary>True when <paramref name="e"/> says another request stored this externalId first (the unique index).</summary>
     public static bool IsExternalIdTaken(Exception e) =>
-        e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "injections_external_id" };
+        e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "injections_external_id" or "injection_external_ids_pkey" };
 
     /// <summary>A write transaction holding its patients' locks (see <see cref="BeginPatientWriteAsync(long, IEnumerable{string}, CancellationToken)"/>).</summary>
     public sealed class PatientWrite(InjectionStore store, NpgsqlConnection connection, NpgsqlTransaction tx, long org, Dictionary<string, long> patientRows)

@@ -100,3 +100,45 @@ public class InjectionStoreTests : StoreFixture
         Assert.That(await Injections.ListAsync(Org.Id, "p-6", includeVoided: true), Is.Null);
     }
 }
+/// <summary>injections and audit_log are partitioned by year; a date beyond the partitions made ahead lands in the default one and moves on.</summary>
+public class PartitionTests : StoreFixture
+{
+    [Test]
+    public async Task A_row_in_the_default_partition_moves_into_its_year_when_the_partition_is_made_and_nothing_is_lost()
+    {
+        var far = await RecordAsync(Org.Id, Injection("p-far", "2150-06-01", procedure: "nerve-block", externalId: "far-" + Guid.NewGuid()), Actor);
+        Assert.That(far, Is.TypeOf<RecordOutcome.Created>());
+        await using var connection = await Db.OpenAsync(default);
+        async Task<string> Where() => (await Dapper.SqlMapper.QuerySingleAsync<string>(connection,
+            "select tableoid::regclass::text from injections where id = @id", new { id = ((RecordOutcome.Created)far).Injection.Id }));
+        Assert.That(await Where(), Is.EqualTo("injections_default"));
+
+        await Dapper.SqlMapper.ExecuteAsync(connection, "select ensure_partitions(2150, 2150)");
+        Assert.That(await Where(), Is.EqualTo("injections_2150"));
+        var again = await RecordAsync(Org.Id, Injection("p-far", "2150-06-01", procedure: "nerve-block",
+            externalId: ((RecordOutcome.Created)far).Injection.ExternalId), Actor);
+        Assert.That(again, Is.TypeOf<RecordOutcome.Replayed>(), "the external id stays claimed after the move");
+        Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(connection, "delete from injections where patient_id is not null"),
+            "deleting is still refused");
+        Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(connection, "delete from audit_log where id is not null"),
+            "the audit log stays append-only");
+    }
+
+    [Test]
+    public async Task Audit_entries_land_in_this_years_partition_and_a_history_read_is_pruned_to_the_years_it_reaches()
+    {
+        var created = await RecordAsync(Org.Id, Injection("p-audit", "2026-02-01", procedure: "nerve-block", externalId: "aud-" + Guid.NewGuid()), Actor);
+        var id = ((RecordOutcome.Created)created).Injection.Id;
+        await using var connection = await Db.OpenAsync(default);
+        var partition = await Dapper.SqlMapper.QuerySingleAsync<string>(connection,
+            "select tableoid::regclass::text from audit_log where entity_id = @id", new { id = id.ToString() });
+        Assert.That(partition, Is.EqualTo($"audit_log_{DateTime.UtcNow.Year}"));
+
+        await Dapper.SqlMapper.ExecuteAsync(connection, "select ensure_partitions(2024, 2028)");
+        var plan = string.Join("\n", await Dapper.SqlMapper.QueryAsync<string>(connection,
+            "explain (costs off) select id from injections where organization_id = @org and date_of_service >= '2026-01-01' and date_of_service <= '2026-12-31'",
+            new { org = Org.Id }));
+        Assert.That(plan, Does.Contain("injections_2026"));
+        Assert.That(plan, Does.Not.Contain("injections_2025").And.Not.Contain("injections_default"));
+    }
+}
