@@ -55,6 +55,8 @@ create index injections_by_external_id on injections (organization_id, external_
 create function ensure_yearly_partitions(parent text, key text, first_year int, last_year int) returns void language plpgsql as $$
 declare y int; name text; low text; high text;
 begin
+    -- One maker at a time across every process (two would race to create the same partition).
+    perform pg_advisory_xact_lock(hashtext('pt.partitions'));
     for y in first_year..last_year loop
         name := parent || '_' || y;
         if to_regclass(name) is null then

@@ -109,6 +109,35 @@ public sealed class TrackerDatabase : IAsyncDisposable
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// Makes sure the yearly partitions of injections exist for <paramref name="years"/> before rows of those years are
+    /// written (a history import reaches back years before the service started; a record may be backdated), so they do
+    /// not pile up in the default partition where no query is pruned. Known years are answered from memory.
+    /// </summary>
+    public async Task EnsurePartitionYearsAsync(IEnumerable<int> years, CancellationToken ct)
+    {
+        if (_partitionYears is null)
+        {
+            await using var connection = await DataSource.OpenConnectionAsync(ct);
+            await using var command = new NpgsqlCommand("""
+                select substring(c.relname from '^injections_([0-9]{4})$')::int from pg_inherits h join pg_class c on c.oid = h.inhrelid
+                where h.inhparent = 'injections'::regclass and c.relname ~ '^injections_[0-9]{4}$'
+                """, connection);
+            var known = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct)) known[reader.GetInt32(0)] = true;
+            _partitionYears = known;
+        }
+        foreach (var year in years.Distinct())
+        {
+            if (_partitionYears.ContainsKey(year) || year is < 1900 or > 2200) continue;
+            await EnsurePartitionsAsync(year, year, ct);
+            _partitionYears[year] = true;
+        }
+    }
+
+    private System.Collections.Concurrent.ConcurrentDictionary<int, bool>? _partitionYears;
+
     /// <summary>Runs idempotent work under the retry pipeline.</summary>
     public async Task<T> IdempotentAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct) =>
         await Retry.ExecuteAsync(static async (w, c) => await w(c), work, ct);

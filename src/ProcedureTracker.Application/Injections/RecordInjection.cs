@@ -49,6 +49,7 @@ public sealed class RecordInjection(InjectionStore injections, EligibilityEvalua
     {
         try
         {
+            await db.EnsurePartitionYearsAsync([injection.Clinical.Date.Year], ct);
             await using var write = await injections.BeginPatientWriteAsync(caller.Organization.Id, injection.PatientId, ct);
             var outcome = await RecordInAsync(write, caller, injection, hash, ct);
             if (outcome is RecordOutcome.Created) await write.CommitAsync(ct);
@@ -107,6 +108,7 @@ public sealed class RecordInjection(InjectionStore injections, EligibilityEvalua
     public Task<(IReadOnlyList<RecordOutcome> Outcomes, int? FailedAt)> RunAllAsync(Caller caller, IReadOnlyList<NewInjection> batch, CancellationToken ct) =>
         db.IdempotentAsync(async c =>
         {
+            await db.EnsurePartitionYearsAsync(batch.Select(i => i.Clinical.Date.Year), c);
             await using var write = await injections.BeginPatientWriteAsync(caller.Organization.Id, batch.Select(i => i.PatientId), c);
             var outcomes = new List<RecordOutcome>(batch.Count);
             for (var i = 0; i < batch.Count; i++)

@@ -42,6 +42,7 @@ public sealed class ImportStore(TrackerDatabase db)
             from injections i join patients p on p.id = i.patient_id
             where i.organization_id = @org and p.organization_id = @org and p.external_id = any(@patients) and i.voided_at is null;
             """;
+        await db.EnsurePartitionYearsAsync(rows.Select(r => r.Injection.Clinical.Date.Year), ct);
         var connection = await db.OpenAsync(ct);
         try
         {
