@@ -17,6 +17,9 @@ public static class Audit
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>An entry's detail as stored (jsonb text), or null.</summary>
+    public static string? Json(object? detail) => detail is null ? null : JsonSerializer.Serialize(detail, JsonSerializerOptions.Web);
+
     /// <summary>Writes one entry.</summary>
     public static Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long organizationId, Guid? actor, string action,
         string entity, string entityId, object? detail, CancellationToken ct)
@@ -25,7 +28,7 @@ public static class Audit
             insert into audit_log (organization_id, actor_key_id, action, entity, entity_id, detail)
             values (@organizationId, @actor, @action, @entity, @entityId, @detail::jsonb)
             """;
-        var json = detail is null ? null : JsonSerializer.Serialize(detail, JsonSerializerOptions.Web);
+        var json = Json(detail);
         return connection.ExecuteAsync(new CommandDefinition(sql, new { organizationId, actor, action, entity, entityId, detail = json }, tx, cancellationToken: ct));
     }
 }

@@ -92,11 +92,10 @@ public sealed class RecordInjection(InjectionStore injections, EligibilityEvalua
 
         var id = Guid.CreateVersion7();
         var reason = injection.OverrideReason ?? (eligibility.Eligible ? null : injection.OverLimitReason);
-        var row = await write.InsertAsync(new InjectionInsert(id, injection, hash, !eligibility.Eligible, reason), caller.KeyId, ct);
-        await write.AuditAsync(caller.KeyId, row.Overridden ? "record-override" : "record", "injection", id.ToString(),
-            row.Overridden ? new { ruleIds = eligibility.Violations.Select(v => $"{v.Policy}/{v.RuleId}") } : null, ct);
-        if (injection.Supersedes is { } superseded)
-            await write.AuditAsync(caller.KeyId, "void", "injection", superseded.ToString(), new { supersededBy = id }, ct);
+        var overridden = !eligibility.Eligible;
+        var row = await write.InsertAsync(new InjectionInsert(id, injection, hash, overridden, reason), caller.KeyId,
+            (overridden ? "record-override" : "record", overridden ? new { ruleIds = eligibility.Violations.Select(v => $"{v.Policy}/{v.RuleId}") } : null),
+            injection.Supersedes is null ? null : ("void", new { supersededBy = id }), ct);
         return new RecordOutcome.Created(row, eligibility);
     }
 

@@ -131,8 +131,13 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
                 "select voided_at is not null from injections where organization_id = @org and patient_id = @patientRowId and id = @id for update",
                 new { org, patientRowId = patientRows[patient], id }, tx, cancellationToken: ct));
 
-        /// <summary>Inserts the injection (voiding the one it supersedes, if any) and returns it as stored.</summary>
-        public Task<InjectionRow> InsertAsync(InjectionInsert row, Guid actor, CancellationToken ct)
+        /// <summary>
+        /// Inserts the injection (voiding the one it supersedes, if any) with its audit entries, in one round trip, and
+        /// returns it as stored. <paramref name="audit"/> is written for the new injection; <paramref name="supersededAudit"/>,
+        /// when given, for the one it supersedes.
+        /// </summary>
+        public Task<InjectionRow> InsertAsync(InjectionInsert row, Guid actor, (string Action, object? Detail) audit,
+            (string Action, object? Detail)? supersededAudit, CancellationToken ct)
         {
             const string insert = $"""
                 insert into injections (id, organization_id, patient_id, procedure, cpt_code, region, laterality, site_detail,
@@ -143,7 +148,11 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
                     @overrideReason, @priorAuthorization, @overridden, @supersedes, @hash, now(), @actor);
                 update injections set voided_at = now(), voided_by = @actor, void_reason = 'superseded by ' || @id::text, superseded_by = @id
                 where organization_id = @org and id = @supersedes;
-                select {InjectionRow.Columns} from injections i join patients p on p.id = i.patient_id where i.id = @id;
+                insert into audit_log (organization_id, actor_key_id, action, entity, entity_id, detail)
+                select @org, @actor, @auditAction, 'injection', @id::text, @auditDetail::jsonb
+                union all
+                select @org, @actor, @supersededAction, 'injection', @supersedes::text, @supersededDetail::jsonb where @supersededAction::text is not null;
+                select {InjectionRow.Columns} from injections i join patients p on p.id = i.patient_id where i.id = @id and i.date_of_service = @date;
                 """;
             var injection = row.Injection;
             var clinical = injection.Clinical;
@@ -155,13 +164,11 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
                 externalId = injection.ExternalId, providerId = injection.ProviderId, imageGuidance = injection.ImageGuidance,
                 overrideReason = row.OverrideReason, priorAuthorization = injection.PriorAuthorization, overridden = row.Overridden,
                 supersedes = injection.Supersedes, hash = row.ContentHash, actor,
+                auditAction = audit.Action, auditDetail = Audit.Json(audit.Detail),
+                supersededAction = supersededAudit?.Action, supersededDetail = Audit.Json(supersededAudit?.Detail),
             };
             return connection.QuerySingleAsync<InjectionRow>(new CommandDefinition(insert, args, tx, cancellationToken: ct));
         }
-
-        /// <summary>Appends an audit row in this transaction.</summary>
-        public Task AuditAsync(Guid actor, string action, string entity, string entityId, object? detail, CancellationToken ct) =>
-            Audit.WriteAsync(connection, tx, org, actor, action, entity, entityId, detail, ct);
 
         /// <summary>Stores everything written in this unit.</summary>
         public Task CommitAsync(CancellationToken ct) => tx.CommitAsync(ct);
