@@ -50,7 +50,9 @@ public sealed class RecordInjection(InjectionStore injections, EligibilityEvalua
         try
         {
             await db.EnsurePartitionYearsAsync([injection.Clinical.Date.Year], ct);
-            await using var write = await injections.BeginPatientWriteAsync(caller.Organization.Id, injection.PatientId, ct);
+            // The lock, the externalId lookup and the context in one round trip.
+            await using var write = await injections.BeginPatientWriteAsync(caller.Organization.Id, [injection.PatientId],
+                new InjectionStore.Prefetch(injection.PatientId, injection.Plan, injection.Clinical.Date, injection.ExternalId), ct);
             var outcome = await RecordInAsync(write, caller, injection, hash, ct);
             if (outcome is RecordOutcome.Created) await write.CommitAsync(ct);
             return outcome;

@@ -54,22 +54,45 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
     private async Task<EligibilityContext> LoadContextAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, long org, string patient,
         string? plan, LocalDate date, CancellationToken ct)
     {
-        var versions = await policies.AllVersionsAsync(org, ct);
-        if (plan is not null && !versions.Any(v => v.Code == plan)) return new EligibilityContext(false, plan, false, [], []);
-        var reach = Math.Max(366, versions.SelectMany(v => v.Rules).Select(r => r.Days ?? 0).DefaultIfEmpty(0).Max());
-        var args = new { org, patient, from = date.PlusDays(-reach), to = date.PlusDays(SearchDays + reach) };
-        string? chosen = plan;
-        IReadOnlyList<InjectionRecord> history;
-        await using (var grid = await connection.QueryMultipleAsync(new CommandDefinition(plan is null ? LatestPlanSql + HistorySql : HistorySql, args, tx,
-            cancellationToken: ct)))
-        {
-            if (plan is null) chosen = await grid.ReadSingleOrDefaultAsync<string?>();
-            history = (await grid.ReadAsync<InjectionRow>()).Select(r => r.ToRecord()).ToList();
-        }
-        var codes = versions.Where(v => v.AlwaysApply).Select(v => v.Code).ToHashSet(StringComparer.Ordinal);
-        if (chosen is not null) codes.Add(chosen);
-        return new EligibilityContext(true, chosen, plan is null && chosen is not null, versions.Where(v => codes.Contains(v.Code)).ToList(), history);
+        var query = await PrepareContextAsync(org, plan, date, ct);
+        if (query.Sql.Length == 0) return query.Read(null, []);
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(query.Sql, new { org, patient, from = query.From, to = query.To }, tx,
+            cancellationToken: ct));
+        return await query.ReadAsync(grid);
     }
+
+    /// <summary>The statements a context needs (none when the named plan is unknown) and how to read their answers.</summary>
+    private async Task<ContextQuery> PrepareContextAsync(long org, string? plan, LocalDate date, CancellationToken ct)
+    {
+        var versions = await policies.AllVersionsAsync(org, ct);
+        if (plan is not null && !versions.Any(v => v.Code == plan)) return new ContextQuery(versions, plan, false, "", date, date);
+        var reach = Math.Max(366, versions.SelectMany(v => v.Rules).Select(r => r.Days ?? 0).DefaultIfEmpty(0).Max());
+        return new ContextQuery(versions, plan, true, plan is null ? LatestPlanSql + HistorySql : HistorySql, date.PlusDays(-reach), date.PlusDays(SearchDays + reach));
+    }
+
+    private sealed record ContextQuery(IReadOnlyList<Policy> Versions, string? Plan, bool PlanExists, string Sql, LocalDate From, LocalDate To)
+    {
+        public async Task<EligibilityContext> ReadAsync(SqlMapper.GridReader grid)
+        {
+            var chosen = Plan ?? await grid.ReadSingleOrDefaultAsync<string?>();
+            return Read(chosen, (await grid.ReadAsync<InjectionRow>()).Select(r => r.ToRecord()).ToList());
+        }
+
+        public EligibilityContext Read(string? chosen, IReadOnlyList<InjectionRecord> history)
+        {
+            if (!PlanExists) return new EligibilityContext(false, Plan, false, [], []);
+            var codes = Versions.Where(v => v.AlwaysApply).Select(v => v.Code).ToHashSet(StringComparer.Ordinal);
+            if (chosen is not null) codes.Add(chosen);
+            return new EligibilityContext(true, chosen, Plan is null && chosen is not null, Versions.Where(v => codes.Contains(v.Code)).ToList(), history);
+        }
+    }
+
+    /// <summary>What a record will ask first inside its lock, read in the same round trip as the lock.</summary>
+    /// <param name="Patient">The patient whose context is read.</param>
+    /// <param name="Plan">The plan named, or null for the patient's latest.</param>
+    /// <param name="Date">The date of service.</param>
+    /// <param name="ExternalId">The record's externalId, looked up too when given.</param>
+    public sealed record Prefetch(string Patient, string? Plan, LocalDate Date, string? ExternalId);
 
     /// <summary>
     /// Opens the atomic unit in which injections of <paramref name="patients"/> are checked and stored: one transaction
@@ -77,7 +100,15 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
     /// (concurrent writes for a patient queue behind it, so together they can never exceed a limit), with the patient rows
     /// ensured. Nothing is stored until <see cref="PatientWrite.CommitAsync"/>; disposing without it rolls back.
     /// </summary>
-    public async Task<PatientWrite> BeginPatientWriteAsync(long org, IEnumerable<string> patients, CancellationToken ct)
+    public Task<PatientWrite> BeginPatientWriteAsync(long org, IEnumerable<string> patients, CancellationToken ct) =>
+        BeginPatientWriteAsync(org, patients, null, ct);
+
+    /// <summary>
+    /// As <see cref="BeginPatientWriteAsync(long, IEnumerable{string}, CancellationToken)"/>, and in the same round trip,
+    /// after the locks are held, reads what <paramref name="prefetch"/> names: the record's externalId and the patient's
+    /// context, which the unit then answers from memory.
+    /// </summary>
+    public async Task<PatientWrite> BeginPatientWriteAsync(long org, IEnumerable<string> patients, Prefetch? prefetch, CancellationToken ct)
     {
         // Generic plans in this transaction, as on the check path (see TrackerDatabase): the history read inside the lock
         // would otherwise be planned afresh on every record, over every yearly partition.
@@ -90,14 +121,22 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
             select id, external_id from patients where organization_id = @org and external_id = any(@patients);
             """;
         var sorted = patients.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var query = prefetch is null ? null : await PrepareContextAsync(org, prefetch.Plan, prefetch.Date, ct);
+        var sql = lockAndPatients + (prefetch?.ExternalId is null ? "" : FindByExternalIdSql + ";") + (query?.Sql ?? "");
         var connection = await db.OpenAsync(ct);
         try
         {
             var tx = await connection.BeginTransactionAsync(ct);
-            await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(lockAndPatients, new { org, patients = sorted }, tx, cancellationToken: ct));
+            await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql,
+                new { org, patients = sorted, patient = prefetch?.Patient, externalId = prefetch?.ExternalId, from = query?.From, to = query?.To }, tx,
+                cancellationToken: ct));
             await grid.ReadAsync();
             var rows = (await grid.ReadAsync<(long Id, string ExternalId)>()).ToDictionary(r => r.ExternalId, r => r.Id, StringComparer.Ordinal);
-            return new PatientWrite(this, connection, tx, org, rows);
+            var write = new PatientWrite(this, connection, tx, org, rows);
+            if (prefetch?.ExternalId is { } externalId) write.Remember(externalId, await grid.ReadSingleOrDefaultAsync<InjectionRow>());
+            if (prefetch is not null && query is not null)
+                write.Remember(prefetch, query.Sql.Length == 0 ? query.Read(null, []) : await query.ReadAsync(grid));
+            return write;
         }
         catch
         {
@@ -117,13 +156,31 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
     public sealed class PatientWrite(InjectionStore store, NpgsqlConnection connection, NpgsqlTransaction tx, long org, Dictionary<string, long> patientRows)
         : IAsyncDisposable
     {
+        private (string ExternalId, InjectionRow? Row)? _externalId;
+        private (Prefetch Key, EligibilityContext Context)? _context;
+
+        internal void Remember(string externalId, InjectionRow? row) => _externalId = (externalId, row);
+        internal void Remember(Prefetch key, EligibilityContext context) => _context = (key with { ExternalId = null }, context);
+
         /// <summary>The injection stored with this externalId (voided or not); null when none.</summary>
         public Task<InjectionRow?> FindByExternalIdAsync(string externalId, CancellationToken ct) =>
-            InjectionStore.FindByExternalIdAsync(connection, tx, org, externalId, ct);
+            _externalId is { } known && known.ExternalId == externalId
+                ? Task.FromResult(known.Row)
+                : InjectionStore.FindByExternalIdAsync(connection, tx, org, externalId, ct);
 
-        /// <summary>What a check needs, read inside the lock (see <see cref="InjectionStore.LoadContextAsync(long, string, string?, LocalDate, CancellationToken)"/>).</summary>
-        public Task<EligibilityContext> LoadContextAsync(string patient, string? plan, LocalDate date, CancellationToken ct) =>
-            store.LoadContextAsync(connection, tx, org, patient, plan, date, ct);
+        /// <summary>
+        /// What a check needs, read inside the lock (see <see cref="InjectionStore.LoadContextAsync(long, string, string?, LocalDate, CancellationToken)"/>);
+        /// the prefetched one once, when it was asked for (nothing is written in between: the unit reads before it writes).
+        /// </summary>
+        public Task<EligibilityContext> LoadContextAsync(string patient, string? plan, LocalDate date, CancellationToken ct)
+        {
+            if (_context is { } known && known.Key == new Prefetch(patient, plan, date, null))
+            {
+                _context = null;
+                return Task.FromResult(known.Context);
+            }
+            return store.LoadContextAsync(connection, tx, org, patient, plan, date, ct);
+        }
 
         /// <summary>Locks one of this patient's injections for an update: null when none, else whether it is voided.</summary>
         public Task<bool?> LockInjectionAsync(string patient, Guid id, CancellationToken ct) =>
@@ -218,14 +275,13 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
             return await FindByExternalIdAsync(connection, null, org, externalId, c);
         }, ct);
 
-    private static Task<InjectionRow?> FindByExternalIdAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, long org, string externalId, CancellationToken ct)
-    {
-        const string sql = $"""
-            select {InjectionRow.Columns} from injections i join patients p on p.id = i.patient_id
-            where i.organization_id = @org and i.external_id = @externalId
-            """;
-        return connection.QuerySingleOrDefaultAsync<InjectionRow>(new CommandDefinition(sql, new { org, externalId }, tx, cancellationToken: ct));
-    }
+    private const string FindByExternalIdSql = $"""
+        select {InjectionRow.Columns} from injections i join patients p on p.id = i.patient_id
+        where i.organization_id = @org and i.external_id = @externalId
+        """;
+
+    private static Task<InjectionRow?> FindByExternalIdAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, long org, string externalId, CancellationToken ct) =>
+        connection.QuerySingleOrDefaultAsync<InjectionRow>(new CommandDefinition(FindByExternalIdSql, new { org, externalId }, tx, cancellationToken: ct));
 
     /// <summary>
     /// A patient's injections by date (voided ones only when asked); null when the organization has no such patient.
