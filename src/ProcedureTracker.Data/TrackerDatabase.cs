@@ -112,7 +112,9 @@ public sealed class TrackerDatabase : IAsyncDisposable
     /// <summary>
     /// Makes sure the yearly partitions of injections exist for <paramref name="years"/> before rows of those years are
     /// written (a history import reaches back years before the service started; a record may be backdated), so they do
-    /// not pile up in the default partition where no query is pruned. Known years are answered from memory.
+    /// not pile up in the default partition where no query is pruned. Known years are answered from memory. Years after
+    /// next year are left to the default partition (the daily upkeep moves them when their year comes): a mistyped
+    /// future year must not add a partition that every check then locks.
     /// </summary>
     public async Task EnsurePartitionYearsAsync(IEnumerable<int> years, CancellationToken ct)
     {
@@ -130,7 +132,7 @@ public sealed class TrackerDatabase : IAsyncDisposable
         }
         foreach (var year in years.Distinct())
         {
-            if (_partitionYears.ContainsKey(year) || year is < 1900 or > 2200) continue;
+            if (_partitionYears.ContainsKey(year) || year < 1900 || year > DateTime.UtcNow.Year + 1) continue;
             await EnsurePartitionsAsync(year, year, ct);
             _partitionYears[year] = true;
         }
