@@ -141,3 +141,7 @@ insert into audit_log overriding system value select * from audit_log_unpartitio
 select setval(pg_get_serial_sequence('audit_log', 'id'), coalesce((select max(id) from audit_log_unpartitioned), 0) + 1, false);
 drop table injections_unpartitioned;
 drop table audit_log_unpartitioned;
+-- Fresh statistics for the new tables (the planner would otherwise plan the first checks and imports blind).
+analyze injections;
+analyze audit_log;
+analyze injection_external_ids;

@@ -103,7 +103,8 @@ public sealed class TrackerDatabase : IAsyncDisposable
     public async Task EnsurePartitionsAsync(int firstYear, int lastYear, CancellationToken ct)
     {
         await using var connection = await DataSource.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand("select ensure_partitions(@first, @last)", connection);
+        // No time limit: making a year's partition moves every row of that year waiting in the default partition.
+        await using var command = new NpgsqlCommand("select ensure_partitions(@first, @last)", connection) { CommandTimeout = 0 };
         command.Parameters.AddWithValue("first", firstYear);
         command.Parameters.AddWithValue("last", lastYear);
         await command.ExecuteNonQueryAsync(ct);

@@ -80,14 +80,18 @@ public static class ImportEndpoints
         if (missing.Count > 0) return (null, $"Missing column(s): {string.Join(", ", missing)}. Columns: {string.Join(",", Columns)}.");
 
         var (imported, unchanged, handled) = (0, 0, 0);
-        var rejected = new List<RejectedRow>();
+        var rejected = new List<RejectedRow>();        // rows refused while reading (the reading loop's own)
+        var refusedStored = new List<RejectedRow>();   // rows refused while storing (the storing task's own)
+        var rejectedCount = 0;                         // read by the storing task for progress
         var overLimit = new List<OverLimitRow>();
         var batch = new List<ImportRow>(ImportHistory.BatchSize);
 
-        async Task Flush()
+        // While the database stores one batch, the next one is read and validated (batches are still stored one after
+        // another, in file order, so each sees every row before it).
+        Task storing = Task.CompletedTask;
+        async Task Store(List<ImportRow> rows)
         {
-            if (batch.Count == 0) return;
-            foreach (var outcome in await import.RunBatchAsync(caller, batch, versions, ct))
+            foreach (var outcome in await import.RunBatchAsync(caller, rows, versions, ct))
                 switch (outcome)
                 {
                     case ImportRowOutcome.Imported i:
@@ -95,24 +99,44 @@ public static class ImportEndpoints
                         if (i.OverLimitRuleIds.Count > 0) overLimit.Add(new OverLimitRow(i.Line, i.OverLimitRuleIds));
                         break;
                     case ImportRowOutcome.Unchanged: unchanged++; break;
-                    case ImportRowOutcome.Rejected r: rejected.Add(new RejectedRow(r.Line, new Dictionary<string, string[]> { [r.Field] = [r.Message] })); break;
+                    case ImportRowOutcome.Rejected r: refusedStored.Add(new RejectedRow(r.Line, new Dictionary<string, string[]> { [r.Field] = [r.Message] })); break;
                 }
-            handled += batch.Count;
-            batch.Clear();
-            if (progress is not null) await progress(handled + rejected.Count);
+            handled += rows.Count;
+            if (progress is not null) await progress(handled + Volatile.Read(ref rejectedCount));
+        }
+        async Task Flush()
+        {
+            await storing;
+            if (batch.Count == 0) return;
+            storing = Store(batch);
+            batch = new List<ImportRow>(ImportHistory.BatchSize);
         }
 
-        while (await csv.ReadAsync())
+        try
         {
-            var line = csv.Parser.Row; // the header is row 1
-            var errors = new ValidationErrors();
-            var row = Parse(csv, catalog, plans, errors);
-            if (row is null) rejected.Add(new RejectedRow(line, errors.ToDictionary()));
-            else batch.Add(new ImportRow(line, row));
-            if (batch.Count == ImportHistory.BatchSize) await Flush();
+            while (await csv.ReadAsync())
+            {
+                var line = csv.Parser.Row; // the header is row 1
+                var errors = new ValidationErrors();
+                var row = Parse(csv, catalog, plans, errors);
+                if (row is null)
+                {
+                    rejected.Add(new RejectedRow(line, errors.ToDictionary()));
+                    Interlocked.Increment(ref rejectedCount);
+                }
+                else batch.Add(new ImportRow(line, row));
+                if (batch.Count == ImportHistory.BatchSize) await Flush();
+            }
+            await Flush();
+            await storing;
         }
-        await Flush();
-        return (new ImportSummary(imported, unchanged, rejected.OrderBy(r => r.Line).ToList(), overLimit), null);
+        catch when (!storing.IsCompleted)
+        {
+            // Reading failed (the client went away) while a batch was being stored: let it finish (it is atomic) first.
+            try { await storing; } catch { /* the reading failure is the one to report */ }
+            throw;
+        }
+        return (new ImportSummary(imported, unchanged, rejected.Concat(refusedStored).OrderBy(r => r.Line).ToList(), overLimit), null);
     }
 
     private static NewInjection? Parse(CsvReader csv, ProcedureCatalog catalog, HashSet<string> plans, ValidationErrors errors)

@@ -43,7 +43,7 @@ public static class MigrationRunner
             {
                 if (applied.Contains(name)) continue;
                 await using var tx = await connection.BeginTransactionAsync(ct);
-                await connection.ExecuteAsync(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
+                await connection.ExecuteAsync(new CommandDefinition(sql, transaction: tx, commandTimeout: 0, cancellationToken: ct));
                 await connection.ExecuteAsync(new CommandDefinition(
                     "insert into schema_migrations (name) values (@name)", new { name }, tx, cancellationToken: ct));
                 await tx.CommitAsync(ct);
