@@ -56,9 +56,9 @@ public sealed class ImportHistory(ImportStore imports, PolicyStore policies, Eli
             }
             var c = injection.Clinical;
             var history = batch.Histories.TryGetValue(injection.PatientId, out var h) ? h : batch.Histories[injection.PatientId] = [];
-            var result = evaluator.Evaluate(new ProposedInjection(c.Procedure.Code, c.Site, c.Steroid, c.Date), history, versions, injection.Plan);
+            // Only the breaches on the row's own date matter here (the row happened): no earliest-date search.
+            var ruleIds = evaluator.BreachesOn(new ProposedInjection(c.Procedure.Code, c.Site, c.Steroid, c.Date), history, versions, injection.Plan);
             var id = Guid.CreateVersion7();
-            var ruleIds = result.Violations.Select(v => $"{v.Policy}/{v.RuleId}").ToList();
             history.Add(new InjectionRecord(id, c.Procedure.Code, c.Site, c.Steroid, c.Date));
             batch.StoredHashes[injection.ExternalId!] = hash;
             inserts.Add(new InjectionInsert(id, injection, hash, ruleIds.Count > 0, ruleIds.Count > 0 ? OverLimitReason : null));

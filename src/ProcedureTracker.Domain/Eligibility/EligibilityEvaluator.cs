@@ -48,8 +48,18 @@ public sealed class EligibilityEvaluator(ProcedureCatalog catalog)
         return result.WithUnchecked(notes);
     }
 
+    /// <summary>
+    /// The rules <paramref name="proposal"/> breaks on its own date under <paramref name="plan"/> and the clinic protocols,
+    /// as "policy/ruleId", in the order <see cref="Evaluate(ProposedInjection, IEnumerable{InjectionRecord}, IReadOnlyList{Policy}, string?)"/>
+    /// lists its violations; empty when eligible. No earliest-date search, no messages: for flagging history as it is
+    /// imported, where only the breaches on the day matter.
+    /// </summary>
+    public IReadOnlyList<string> BreachesOn(ProposedInjection proposal, IEnumerable<InjectionRecord> history, IReadOnlyList<Policy> policies, string? plan) =>
+        Evaluate(proposal, history, policies, p => p.AlwaysApply || (plan is not null && p.Code == plan), plan, search: false)
+            .Violations.Select(v => $"{v.Policy}/{v.RuleId}").ToList();
+
     private EligibilityResult Evaluate(ProposedInjection proposal, IEnumerable<InjectionRecord> history, IReadOnlyList<Policy> policies,
-        Func<Policy, bool> applies, string? plan)
+        Func<Policy, bool> applies, string? plan, bool search = true)
     {
         ArgumentNullException.ThrowIfNull(proposal);
         ArgumentNullException.ThrowIfNull(history);
@@ -81,7 +91,7 @@ public sealed class EligibilityEvaluator(ProcedureCatalog catalog)
         }
 
         var passesOn = new int?[states.Count];
-        int? earliest = eligible ? day : FindEarliest(states, breaches, day, searchEnd, passesOn);
+        int? earliest = eligible ? day : search ? FindEarliest(states, breaches, day, searchEnd, passesOn) : null;
 
         var violations = new List<Violation>();
         var usage = new List<RuleUsage>();

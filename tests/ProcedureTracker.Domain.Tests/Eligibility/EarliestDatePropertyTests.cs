@@ -30,6 +30,14 @@ public class EarliestDatePropertyTests
         });
 
     [Test]
+    public void Breaches_on_the_day_are_the_full_answers_violations() =>
+        Scenarios.ForEach(Cases, s =>
+        {
+            var full = s.Evaluate().Violations.Select(v => $"{v.Policy}/{v.RuleId}").ToList();
+            Assert.That(Evaluator.BreachesOn(s.Ask, s.History, s.Versions, s.Plan), Is.EqualTo(full), "the import flags exactly the rules a check names");
+        });
+
+    [Test]
     public void Asking_again_on_the_earliest_eligible_date_answers_eligible() =>
         Scenarios.ForEach(Cases, s =>
         {
