@@ -11,10 +11,16 @@ public sealed class TrackerDatabase : IAsyncDisposable
     public TrackerDatabase(string connectionString, string? readConnectionString = null)
     {
         TypeHandlers.Register();
-        var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "tracker" };
-        // Every statement here is parameterized and repeated: let Npgsql prepare the hot ones on each connection.
-        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
-        builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        // Every statement here is parameterized and repeated: let Npgsql prepare the hot ones on each connection (unless
+        // the connection string says otherwise).
+        static NpgsqlDataSourceBuilder Builder(string connectionString, string name)
+        {
+            var b = new NpgsqlDataSourceBuilder(connectionString) { Name = name };
+            if (b.ConnectionStringBuilder.MaxAutoPrepare == 0) b.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            b.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            return b;
+        }
+        var builder = Builder(connectionString, "tracker");
         DataSource = builder.Build();
         ConnectionString = builder.ConnectionString;
         // Single-statement reads on the primary (the check's context, the hot path of every EHR order) get a data source of
@@ -27,10 +33,8 @@ public sealed class TrackerDatabase : IAsyncDisposable
         // and for a multi-host string (failover keeps the plain pool, whose Target Session Attributes pick the primary).
         var explicitSetting = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.ContainsKey("Multiplexing");
         var multiHost = builder.ConnectionStringBuilder.Host?.Contains(',') == true;
-        var checks = new NpgsqlDataSourceBuilder(connectionString) { Name = "tracker-checks" };
+        var checks = Builder(connectionString, "tracker-checks");
         checks.ConnectionStringBuilder.Multiplexing = !explicitSetting && !multiHost || builder.ConnectionStringBuilder.Multiplexing;
-        checks.ConnectionStringBuilder.MaxAutoPrepare = builder.ConnectionStringBuilder.MaxAutoPrepare;
-        checks.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
         checks.ConnectionStringBuilder.Options = $"{checks.ConnectionStringBuilder.Options} {GenericPlans}".Trim();
         CheckSource = checks.Build();
         // LISTEN needs a connection of its own: a multiplexed data source (Multiplexing=true) cannot wait for notifications.
@@ -40,9 +44,7 @@ public sealed class TrackerDatabase : IAsyncDisposable
         // Reads that may lag (reports, FHIR search, history listings) may go to standbys; everything else reads the primary.
         if (!string.IsNullOrWhiteSpace(readConnectionString))
         {
-            var reads = new NpgsqlDataSourceBuilder(readConnectionString) { Name = "tracker-read" };
-            if (reads.ConnectionStringBuilder.MaxAutoPrepare == 0) reads.ConnectionStringBuilder.MaxAutoPrepare = 64;
-            ReadSource = reads.Build();
+            ReadSource = Builder(readConnectionString, "tracker-read").Build();
         }
         Retry = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions

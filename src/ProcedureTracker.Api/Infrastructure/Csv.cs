@@ -25,9 +25,7 @@ public static class Csv
     public static async Task WriteAsync<T>(HttpResponse response, string fileName, string[] header, IAsyncEnumerable<T> rows,
         Func<T, string?[]> fields, CancellationToken ct)
     {
-        response.ContentType = "text/csv; charset=utf-8";
-        response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
-        await using var writer = new StreamWriter(response.Body, new UTF8Encoding(false), 64 * 1024);
+        await using var writer = Start(response, fileName);
         await using var csv = new CsvWriter(writer, Config);
         foreach (var name in header) csv.WriteField(name);
         await csv.NextRecordAsync();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ProcedureTracker.Application.Injections;
 using ProcedureTracker.Application.Reports;
 using ProcedureTracker.Data.Reports;
@@ -95,5 +94,4 @@ public static class ReportEndpoints
     }
 
     private static string Date(LocalDate date) => LocalDatePattern.Iso.Format(date);
-    private static string Count(long n) => n.ToString(CultureInfo.InvariantCulture);
 }

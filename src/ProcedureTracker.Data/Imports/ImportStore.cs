@@ -29,13 +29,7 @@ public sealed class ImportStore(TrackerDatabase db)
         var externalIds = rows.Select(r => r.Injection.ExternalId!).Distinct(StringComparer.Ordinal).ToArray();
         // Array parameters (= any(@patients)) have no useful generic plan: with auto-prepared statements PostgreSQL would
         // switch to one after a few batches and scan the whole injections table per batch. Keep custom plans here.
-        const string prepare = $"""
-            set local plan_cache_mode = force_custom_plan;
-            select count(*) from (select p from unnest(@patients::text[]) as p order by p) s
-                cross join lateral (select pg_advisory_xact_lock(@org::int, hashtext(s.p))) l;
-            insert into patients (organization_id, external_id) select @org, p from unnest(@patients::text[]) as p
-                on conflict (organization_id, external_id) do nothing;
-            select id, external_id from patients where organization_id = @org and external_id = any(@patients);
+        const string prepare = "set local plan_cache_mode = force_custom_plan;\n" + InjectionStore.LockPatientsSql + $"""
             select i.external_id, p.external_id as patient, i.content_hash from injections i join patients p on p.id = i.patient_id
                 where i.organization_id = @org and i.external_id = any(@externalIds);
             select p.external_id as PatientId, {InjectionRow.HistoryColumns}

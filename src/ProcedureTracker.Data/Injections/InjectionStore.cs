@@ -112,14 +112,7 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
     {
         // Generic plans in this transaction, as on the check path (see TrackerDatabase): the history read inside the lock
         // would otherwise be planned afresh on every record, over every yearly partition.
-        const string lockAndPatients = """
-            set local plan_cache_mode = force_generic_plan;
-            select count(*) from (select p from unnest(@patients::text[]) as p order by p) s
-                cross join lateral (select pg_advisory_xact_lock(@org::int, hashtext(s.p))) l;
-            insert into patients (organization_id, external_id) select @org, p from unnest(@patients::text[]) as p
-                on conflict (organization_id, external_id) do nothing;
-            select id, external_id from patients where organization_id = @org and external_id = any(@patients);
-            """;
+        const string lockAndPatients = "set local plan_cache_mode = force_generic_plan;\n" + LockPatientsSql;
         var sorted = patients.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var query = prefetch is null ? null : await PrepareContextAsync(org, prefetch.Plan, prefetch.Date, ct);
         var sql = lockAndPatients + (prefetch?.ExternalId is null ? "" : FindByExternalIdSql + ";") + (query?.Sql ?? "");
@@ -145,12 +138,25 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
         }
     }
 
+    /// <summary>
+    /// Takes the transaction-scoped advisory lock of each of <c>@patients</c> (sorted, so two units never deadlock),
+    /// ensures their rows, and answers (id, external_id) for each: the start of every unit that writes injections
+    /// (records and import batches alike), so they exclude each other per patient.
+    /// </summary>
+    internal const string LockPatientsSql = """
+        select count(*) from (select p from unnest(@patients::text[]) as p order by p) s
+            cross join lateral (select pg_advisory_xact_lock(@org::int, hashtext(s.p))) l;
+        insert into patients (organization_id, external_id) select @org, p from unnest(@patients::text[]) as p
+            on conflict (organization_id, external_id) do nothing;
+        select id, external_id from patients where organization_id = @org and external_id = any(@patients);
+        """;
+
     /// <summary>The unit for one patient (see the overload for several).</summary>
     public Task<PatientWrite> BeginPatientWriteAsync(long org, string patient, CancellationToken ct) => BeginPatientWriteAsync(org, [patient], ct);
 
-    /// <summary>True when <paramref name="e"/> says another request stored this externalId first (the unique index).</summary>
+    /// <summary>True when <paramref name="e"/> says another request stored this externalId first (its claim in injection_external_ids).</summary>
     public static bool IsExternalIdTaken(Exception e) =>
-        e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "injections_external_id" or "injection_external_ids_pkey" };
+        e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "injection_external_ids_pkey" };
 
     /// <summary>A write transaction holding its patients' locks (see <see cref="BeginPatientWriteAsync(long, IEnumerable{string}, CancellationToken)"/>).</summary>
     public sealed class PatientWrite(InjectionStore store, NpgsqlConnection connection, NpgsqlTransaction tx, long org, Dictionary<string, long> patientRows)

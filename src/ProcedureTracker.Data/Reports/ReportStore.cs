@@ -54,6 +54,9 @@ public sealed class ReportStore(TrackerDatabase db)
         order by p.external_id, x.plan nulls first, x.procedure
         """;
 
+    private static readonly string YearlyParameterizedSql =
+        YearlySql.Replace("{org}", "@org").Replace("{year}", "@year").Replace("{planBasis}", "@planBasis").Replace("{plan}", "@plan");
+
     /// <summary>
     /// Sessions (distinct dates of service), injections, steroid sessions and mg MPE per patient, plan and procedure,
     /// voided records excluded. <paramref name="planBasis"/> false: the calendar year; true: each injection's plan's
@@ -64,9 +67,8 @@ public sealed class ReportStore(TrackerDatabase db)
     public async IAsyncEnumerable<YearlyCountRow> YearlyCountsAsync(long org, int year, bool planBasis, string? plan,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
-        var sql = YearlySql.Replace("{org}", "@org").Replace("{year}", "@year").Replace("{planBasis}", "@planBasis").Replace("{plan}", "@plan");
         await using var connection = await db.OpenForLaggingReadAsync(ct);
-        var rows = connection.QueryUnbufferedAsync<YearlyCountRow>(sql, new { org, year, planBasis, plan });
+        var rows = connection.QueryUnbufferedAsync<YearlyCountRow>(YearlyParameterizedSql, new { org, year, planBasis, plan });
         await foreach (var row in rows.WithCancellation(ct)) yield return row;
     }
 

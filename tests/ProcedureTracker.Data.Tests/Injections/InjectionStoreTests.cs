@@ -100,6 +100,23 @@ public class InjectionStoreTests : StoreFixture
         Assert.That(await Injections.ListAsync(Org.Id, "p-6", includeVoided: true), Is.Null);
     }
 }
+/// <summary>Different patients do not share a lock: their race for one externalId is settled by its claim.</summary>
+public class ExternalIdRaceTests : StoreFixture
+{
+    [Test]
+    public async Task Ten_patients_racing_for_one_external_id_store_one_record_and_the_others_hear_conflict()
+    {
+        var externalId = "race-" + Guid.NewGuid();
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            Task.Run(() => RecordAsync(Org.Id, Injection($"p-race-{i}", "2026-02-01", procedure: "nerve-block", externalId: externalId), Actor))));
+        Assert.That(outcomes.Count(o => o is RecordOutcome.Created), Is.EqualTo(1));
+        Assert.That(outcomes.Count(o => o is RecordOutcome.Conflict), Is.EqualTo(9), string.Join(", ", outcomes.Select(o => o.GetType().Name)));
+        await using var connection = await Db.OpenAsync(default);
+        Assert.That(await Dapper.SqlMapper.QuerySingleAsync<long>(connection,
+            "select count(*) from injections where organization_id = @org and external_id = @externalId", new { org = Org.Id, externalId }), Is.EqualTo(1));
+    }
+}
+
 /// <summary>injections and audit_log are partitioned by year; a date beyond the partitions made ahead lands in the default one and moves on.</summary>
 public class PartitionTests : StoreFixture
 {
