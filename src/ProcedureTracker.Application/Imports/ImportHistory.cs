@@ -24,7 +24,7 @@ public abstract record ImportRowOutcome(int Line)
 public sealed class ImportHistory(ImportStore imports, PolicyStore policies, EligibilityEvaluator evaluator)
 {
     /// <summary>Rows per transaction.</summary>
-    public const int BatchSize = 1000;
+    public const int BatchSize = 2000;
 
     /// <summary>The override reason stored with imported rows that break a rule.</summary>
     public const string OverLimitReason = "Imported history: over a limit when imported";
@@ -32,10 +32,71 @@ public sealed class ImportHistory(ImportStore imports, PolicyStore policies, Eli
     /// <summary>Every policy version of the caller's organization (read once per import).</summary>
     public Task<IReadOnlyList<Policy>> VersionsAsync(Caller caller, CancellationToken ct) => policies.AllVersionsAsync(caller.Organization.Id, ct);
 
-    /// <summary>Imports one batch as one transaction; retried as a whole on transient failures.</summary>
-    public Task<IReadOnlyList<ImportRowOutcome>> RunBatchAsync(Caller caller, IReadOnlyList<ImportRow> rows, IReadOnlyList<Policy> versions,
-        CancellationToken ct) =>
-        imports.IdempotentAsync(c => OnceAsync(caller, rows, versions, c), ct);
+    /// <summary>Transactions one batch is split into, stored at once on as many connections (at most one per core, 2 to 4).</summary>
+    public static readonly int Parts = Math.Clamp(Environment.ProcessorCount, 2, 4);
+
+    /// <summary>
+    /// Imports one batch: its patients dealt into <see cref="Parts"/> groups stored at once, each as one transaction,
+    /// retried as a whole on transient failures. Each patient's rows stay in one group, in file order, so every row is
+    /// judged after the rows before it exactly as when the batch is stored in one piece; a batch whose externalIds recur
+    /// across groups is stored in one piece (so the earlier line keeps it). Outcomes come back in line order.
+    /// </summary>
+    public async Task<IReadOnlyList<ImportRowOutcome>> RunBatchAsync(Caller caller, IReadOnlyList<ImportRow> rows, IReadOnlyList<Policy> versions,
+        CancellationToken ct)
+    {
+        var groups = Split(rows, Parts);
+        if (groups.Count == 1) return await StoreAsync(caller, rows, versions, ct);
+        var outcomes = await Task.WhenAll(groups.Select(g => StoreAsync(caller, g, versions, ct)));
+        return outcomes.SelectMany(o => o).OrderBy(o => o.Line).ToList();
+    }
+
+    /// <summary>
+    /// Deals the rows' patients (in order of first appearance, each to the group with the fewest rows so far) into at
+    /// most <paramref name="parts"/> groups, keeping file order within each; one group when an externalId would land in two.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<ImportRow>> Split(IReadOnlyList<ImportRow> rows, int parts)
+    {
+        var byPatient = rows.GroupBy(r => r.Injection.PatientId, StringComparer.Ordinal).ToList();
+        if (parts < 2 || byPatient.Count < 2) return [rows];
+        var groupOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var sizes = new int[Math.Min(parts, byPatient.Count)];
+        foreach (var patient in byPatient)
+        {
+            var smallest = Array.IndexOf(sizes, sizes.Min());
+            groupOf[patient.Key] = smallest;
+            sizes[smallest] += patient.Count();
+        }
+        var groups = sizes.Select(_ => new List<ImportRow>()).ToArray();
+        var externalIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            var group = groupOf[row.Injection.PatientId];
+            if (externalIds.TryGetValue(row.Injection.ExternalId!, out var other) && other != group) return [rows];
+            externalIds[row.Injection.ExternalId!] = group;
+            groups[group].Add(row);
+        }
+        return groups;
+    }
+
+    /// <summary>
+    /// Stores rows as one transaction, retried on transient failures, and again when another writer claimed one of their
+    /// externalIds first (its record committed meanwhile; the retry sees it and judges the row against it).
+    /// </summary>
+    private async Task<IReadOnlyList<ImportRowOutcome>> StoreAsync(Caller caller, IReadOnlyList<ImportRow> rows, IReadOnlyList<Policy> versions,
+        CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await imports.IdempotentAsync(c => OnceAsync(caller, rows, versions, c), ct);
+            }
+            catch (Exception e) when (attempt < 3 && InjectionStore.IsExternalIdTaken(e))
+            {
+                // Someone else's record with one of these externalIds committed while this transaction ran: read again.
+            }
+        }
+    }
 
     private async Task<IReadOnlyList<ImportRowOutcome>> OnceAsync(Caller caller, IReadOnlyList<ImportRow> rows, IReadOnlyList<Policy> versions,
         CancellationToken ct)

@@ -98,6 +98,39 @@ public class ImportTests : ApiTest
     }
 
     [Test]
+    public async Task Patients_stored_in_parallel_groups_are_judged_in_file_order_and_a_recurring_externalId_keeps_its_first_line()
+    {
+        // Five patients interleaved line by line: a batch is stored as parallel groups by patient (ImportHistory.Split),
+        // and each patient's fourth TPI within 12 months (lines 17..21) must still be the one flagged.
+        var patients = Enumerable.Range(0, 5).Select(_ => NewPatient()).ToArray();
+        var dates = new[] { "2026-01-05", "2026-03-05", "2026-05-05", "2026-07-05" };
+        var lines = dates.SelectMany((d, i) => patients.Select(p => $"{p},trigger-point-injection,,neck,left,,,,{d},medicare-lcd,{p}-{i},,")).ToList();
+        var result = await PostCsv(Admin, Header + "\r\n" + string.Join("\r\n", lines) + "\r\n");
+        Assert.That(result.GetProperty("imported").GetInt32(), Is.EqualTo(20));
+        Assert.That(result.GetProperty("overLimit").EnumerateArray().Select(o => o.GetProperty("line").GetInt32()), Is.EqualTo(Enumerable.Range(17, 5)));
+        foreach (var patient in patients)
+        {
+            var stored = (await Json(await Admin.GetAsync($"/v1/patients/{patient}/injections"))).GetProperty("injections");
+            Assert.That(stored.EnumerateArray().Select(i => i.GetProperty("overridden").GetBoolean()), Is.EqualTo(new[] { false, false, false, true }), patient);
+        }
+
+        // One externalId on two patients' lines: the earlier line is stored, the later one refused, as in file order.
+        var (first, second) = (NewPatient(), NewPatient());
+        var shared = first + "-shared";
+        var recurring = await PostCsv(Admin, Header + "\r\n" +
+            $"{first},trigger-point-injection,,neck,left,,,,2026-01-05,medicare-lcd,{first}-a,,\r\n" +
+            $"{second},trigger-point-injection,,neck,left,,,,2026-01-06,medicare-lcd,{second}-a,,\r\n" +
+            $"{first},trigger-point-injection,,neck,left,,,,2026-02-05,medicare-lcd,{shared},,\r\n" +
+            $"{second},trigger-point-injection,,neck,right,,,,2026-02-06,medicare-lcd,{shared},,\r\n");
+        Assert.That(recurring.GetProperty("imported").GetInt32(), Is.EqualTo(3));
+        var refused = recurring.GetProperty("rejected").EnumerateArray().Single();
+        Assert.That(refused.GetProperty("line").GetInt32(), Is.EqualTo(5));
+        Assert.That(refused.GetProperty("errors").EnumerateObject().Single().Name, Is.EqualTo("externalId"));
+        var kept = (await Json(await Admin.GetAsync($"/v1/patients/{first}/injections"))).GetProperty("injections");
+        Assert.That(kept.EnumerateArray().Select(i => i.GetProperty("externalId").GetString()), Does.Contain(shared));
+    }
+
+    [Test]
     public async Task Missing_columns_wrong_content_type_and_roles_are_refused()
     {
         var noExternalId = await Admin.PostAsync("/v1/imports", new StringContent("patientId,procedure,region,dateOfService\r\np,x,y,2026-01-01\r\n", Encoding.UTF8, "text/csv"));
