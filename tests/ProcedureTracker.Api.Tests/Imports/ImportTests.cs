@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Dapper;
+using Npgsql;
+using ProcedureTracker.Data.Tests;
 
 namespace ProcedureTracker.Api.Tests.Imports;
 
@@ -128,6 +131,34 @@ public class ImportTests : ApiTest
         Assert.That(refused.GetProperty("errors").EnumerateObject().Single().Name, Is.EqualTo("externalId"));
         var kept = (await Json(await Admin.GetAsync($"/v1/patients/{first}/injections"))).GetProperty("injections");
         Assert.That(kept.EnumerateArray().Select(i => i.GetProperty("externalId").GetString()), Does.Contain(shared));
+    }
+
+    [Test]
+    public async Task An_import_racing_another_writer_for_one_of_its_externalIds_answers_for_every_row()
+    {
+        var (patient, other) = (NewPatient(), NewPatient());
+        var raced = patient + "-raced";
+        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
+        await connection.OpenAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        // Another writer's record with that externalId (another patient, other content), stored but not yet committed.
+        await connection.ExecuteAsync("""
+            with p as (insert into patients (organization_id, external_id) select id, @other from organizations where code = @org returning id, organization_id)
+            insert into injections (id, organization_id, patient_id, procedure, region, laterality, date_of_service, external_id, content_hash, recorded_at)
+            select gen_random_uuid(), p.organization_id, p.id, 'joint-injection', 'knee', 'left', date '2026-02-01', @raced, '\x01', now() from p
+            """, new { org = Factory.OrganizationCode, other, raced }, tx);
+
+        var import = PostCsv(Admin, Header + "\r\n" +
+            $"{patient},trigger-point-injection,,neck,left,,,,2026-01-05,medicare-lcd,{patient}-a,,\r\n" +
+            $"{patient},trigger-point-injection,,neck,left,,,,2026-03-05,medicare-lcd,{raced},,\r\n");
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // the import's insert now waits for the other writer's claim
+        await tx.CommitAsync();
+        var result = await import;
+
+        Assert.That(result.GetProperty("imported").GetInt32(), Is.EqualTo(1));
+        var refused = result.GetProperty("rejected").EnumerateArray().Single();
+        Assert.That(refused.GetProperty("line").GetInt32(), Is.EqualTo(3));
+        Assert.That(refused.GetProperty("errors").EnumerateObject().Single().Name, Is.EqualTo("externalId"));
     }
 
     [Test]
