@@ -22,11 +22,10 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
     /// <summary>Days from the asked date to the end of the earliest-date search (two years, with a leap day to spare).</summary>
     private const int SearchDays = 731;
 
-    // The plan of the patient's latest injection that has one (asked only when no plan is named).
+    // The plan of the patient's latest injection that has one (asked only when no plan is named), kept on the patient's
+    // row by triggers (migration 0009).
     private const string LatestPlanSql = """
-        select i.plan from injections i join patients p on p.id = i.patient_id
-        where i.organization_id = @org and p.organization_id = @org and p.external_id = @patient and i.voided_at is null and i.plan is not null
-        order by i.date_of_service desc, i.recorded_at desc limit 1;
+        select latest_plan from patients where organization_id = @org and external_id = @patient;
         """;
 
     // The history within the rules' reach around [date, date + 2 years], by date.

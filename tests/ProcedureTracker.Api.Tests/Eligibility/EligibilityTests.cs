@@ -40,6 +40,46 @@ public class EligibilityTests : ApiTest
     }
 
     [Test]
+    public async Task With_no_plan_named_the_latest_non_voided_injections_plan_is_used_through_records_voids_and_imports()
+    {
+        var patient = NewPatient();
+        async Task<string?> InferredAsync()
+        {
+            var answer = await Json(await Admin.PostAsJsonAsync("/v1/eligibility", new
+            {
+                patientId = patient, procedure = "trigger-point-injection", site = new { region = "neck", laterality = "right" }, date = "2026-09-01",
+            }));
+            var note = answer.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!).SingleOrDefault(w => w.StartsWith("No plan was named"));
+            return note is null ? null : note.Split('\'')[2]; // ...the patient's latest injection, 'plan', was used.
+        }
+        async Task<string> RecordAsync(string date, string plan, string region)
+        {
+            var response = await Admin.PostAsJsonAsync($"/v1/patients/{patient}/injections", Tpi(date, region: region, plan: plan));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+            return (await Json(response)).GetProperty("id").GetString()!;
+        }
+
+        Assert.That(await InferredAsync(), Is.Null, "no injection yet: no plan to infer");
+        await RecordAsync("2026-01-05", "acme-ppo", "neck");
+        Assert.That(await InferredAsync(), Is.EqualTo("acme-ppo"));
+        var february = await RecordAsync("2026-02-05", "medicare-lcd", "lower-back");
+        Assert.That(await InferredAsync(), Is.EqualTo("medicare-lcd"));
+        await RecordAsync("2025-06-01", "acme-ppo", "knee");
+        Assert.That(await InferredAsync(), Is.EqualTo("medicare-lcd"), "an older record does not change the latest");
+
+        var voided = await Admin.PostAsJsonAsync($"/v1/patients/{patient}/injections/{february}/void", new { reason = "entered on the wrong patient" });
+        Assert.That(voided.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await InferredAsync(), Is.EqualTo("acme-ppo"), "the void falls back to the latest one left");
+
+        var import = await Admin.PostAsync("/v1/imports", new StringContent(
+            "patientId,procedure,region,laterality,dateOfService,plan,externalId\r\n" +
+            $"{patient},trigger-point-injection,neck,left,2026-03-02,medicare-lcd,{patient}-imp-1\r\n" +
+            $"{patient},trigger-point-injection,neck,left,2026-01-20,bcbs-style,{patient}-imp-2\r\n", System.Text.Encoding.UTF8, "text/csv"));
+        Assert.That(import.StatusCode, Is.EqualTo(HttpStatusCode.OK), await import.Content.ReadAsStringAsync());
+        Assert.That(await InferredAsync(), Is.EqualTo("medicare-lcd"), "the imported row dated last is the latest");
+    }
+
+    [Test]
     public async Task Unknown_patient_is_eligible_with_empty_usage_and_bad_fields_are_named()
     {
         var ok = await Admin.PostAsJsonAsync("/v1/eligibility", new
