@@ -30,9 +30,11 @@ begin
         select i.plan, i.date_of_service, i.recorded_at from injections i
         where i.organization_id = p.organization_id and i.patient_id = p.id and i.voided_at is null and i.plan is not null
         order by i.date_of_service desc, i.recorded_at desc limit 1)
-    where p.id in (select o.patient_id from before_update o join after_update n on n.id = o.id and n.date_of_service = o.date_of_service
-                   where o.plan is not null and o.voided_at is null and n.voided_at is not null);
+    where p.id = new.patient_id;
     return null;
 end $$;
-create trigger injections_latest_plan_void after update on injections
-    referencing old table as before_update new table as after_update for each statement execute function patients_latest_plan_after_void();
+-- A row trigger with a condition: statements that void nothing with a plan (every record's supersede step when it
+-- supersedes nothing) never call it.
+create trigger injections_latest_plan_void after update of voided_at on injections
+    for each row when (old.voided_at is null and new.voided_at is not null and old.plan is not null)
+    execute function patients_latest_plan_after_void();
