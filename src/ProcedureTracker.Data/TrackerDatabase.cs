@@ -112,6 +112,13 @@ public sealed class TrackerDatabase : IAsyncDisposable
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>This year's and next year's partitions (at start and once a day): no row of the coming year waits in a default partition.</summary>
+    public Task EnsureCurrentPartitionsAsync(CancellationToken ct)
+    {
+        var year = DateTime.UtcNow.Year;
+        return EnsurePartitionsAsync(year, year + 1, ct);
+    }
+
     /// <summary>
     /// Makes sure the yearly partitions of injections exist for <paramref name="years"/> before rows of those years are
     /// written (a history import reaches back years before the service started; a record may be backdated), so they do

@@ -15,8 +15,7 @@ public sealed class PartitionUpkeep(TrackerDatabase db, ILogger<PartitionUpkeep>
         {
             try
             {
-                var year = DateTime.UtcNow.Year;
-                await db.EnsurePartitionsAsync(year, year + 1, stoppingToken);
+                await db.EnsureCurrentPartitionsAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -96,8 +96,7 @@ public static class ServiceSetup
             log.LogInformation("Migrations applied now: {Count}", applied.Count);
             await CatalogStore.SeedAsync(db.DataSource);
             // This year's and next year's partitions before the first request (PartitionUpkeep repeats it daily).
-            var year = DateTime.UtcNow.Year;
-            await db.EnsurePartitionsAsync(year, year + 1, default);
+            await db.EnsureCurrentPartitionsAsync(default);
         }
         if (options.BootstrapAdminKey is { Length: > 0 } key)
         {

@@ -30,7 +30,7 @@ public sealed class ImportStore(TrackerDatabase db)
         // Array parameters (= any(@patients)) have no useful generic plan: with auto-prepared statements PostgreSQL would
         // switch to one after a few batches and scan the whole injections table per batch. Keep custom plans for these
         // reads only: the setting also reaches the foreign-key checks of every inserted row, which would then be planned
-        // afresh per row (4 checks x 1,000 rows a batch: about half of an import's time). No JIT either: compiling a
+        // afresh for every row (4 checks a row: about half of an import's time). No JIT either: compiling a
         // batch's statements cost more than running them.
         const string prepare = "set local jit = off;\nset local plan_cache_mode = force_custom_plan;\n" + InjectionStore.LockPatientsSql + $"""
             select i.external_id, p.external_id as patient, i.content_hash from injections i join patients p on p.id = i.patient_id

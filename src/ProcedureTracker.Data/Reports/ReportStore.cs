@@ -75,9 +75,9 @@ public sealed class ReportStore(TrackerDatabase db)
     /// <summary>
     /// The same rows as <see cref="YearlyCountsAsync"/> as CSV text with a header row, written by PostgreSQL itself
     /// (<c>COPY ... TO STDOUT</c>) and streamed to <paramref name="destination"/> with CRLF line ends (RFC 4180). Dates are
-    /// ISO, decimals carry no trailing zeros, a missing plan is an empty cell. Returns the number of data rows.
+    /// ISO, decimals carry no trailing zeros, a missing plan is an empty cell.
     /// </summary>
-    public async Task<long> CopyYearlyCountsCsvAsync(long org, int year, bool planBasis, string? plan, TextWriter destination, CancellationToken ct)
+    public async Task CopyYearlyCountsCsvAsync(long org, int year, bool planBasis, string? plan, TextWriter destination, CancellationToken ct)
     {
         var sql = YearlySql.Replace("{org}", org.ToString(CultureInfo.InvariantCulture)).Replace("{year}", year.ToString(CultureInfo.InvariantCulture))
             .Replace("{planBasis}", planBasis ? "true" : "false").Replace("{plan}", plan is null ? "null" : "'" + plan.Replace("'", "''") + "'");
@@ -87,7 +87,6 @@ public sealed class ReportStore(TrackerDatabase db)
         // room for the report's sort in memory (a year of a large organization spills to disk at the default 4 MB).
         await connection.ExecuteAsync(new CommandDefinition("set local datestyle = 'ISO, YMD'; set local work_mem = '64MB'", transaction: tx,
             cancellationToken: ct));
-        long lines = 0;
         using (var reader = await connection.BeginTextExportAsync($"copy ({sql}) to stdout with (format csv, header)", ct))
         {
             var buffer = new char[32 * 1024];
@@ -99,14 +98,13 @@ public sealed class ReportStore(TrackerDatabase db)
                 var n = 0;
                 foreach (var c in buffer.AsSpan(0, read))
                 {
-                    if (c == '\n') { output[n++] = '\r'; lines++; }
+                    if (c == '\n') output[n++] = '\r';
                     output[n++] = c;
                 }
                 await destination.WriteAsync(output.AsMemory(0, n), ct);
             }
         }
         await tx.CommitAsync(ct);
-        return Math.Max(0, lines - 1);
     }
 
     /// <summary>
