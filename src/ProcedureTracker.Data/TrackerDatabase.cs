@@ -23,8 +23,8 @@ public sealed class TrackerDatabase : IAsyncDisposable
         var builder = Builder(connectionString, "tracker");
         DataSource = builder.Build();
         ConnectionString = builder.ConnectionString;
-        // Single-statement reads on the primary (the check's context, the hot path of every EHR order) get a data source of
-        // their own. Its statements keep one generic plan (plan_cache_mode): on the yearly partitions of injections
+        // Statements that stand alone on the primary (the check's context, the hot path of every EHR order, and a record's
+        // read and conditional insert) get a data source of their own. Its statements keep one generic plan (plan_cache_mode): on the yearly partitions of injections
         // PostgreSQL would otherwise re-plan every execution (a custom plan prunes at planning time, and planning costs more
         // than the index scans), while a generic plan prunes when it starts. And it shares physical connections: Npgsql
         // multiplexing writes the statements of many concurrent requests in one go and reads their answers back in order,
@@ -71,14 +71,15 @@ public sealed class TrackerDatabase : IAsyncDisposable
     /// <summary>The startup option that keeps one generic plan per prepared statement (see the constructor).</summary>
     public const string GenericPlans = "-c plan_cache_mode=force_generic_plan";
 
-    /// <summary>The data source for single-statement reads on the primary (see the constructor).</summary>
+    /// <summary>The data source for statements that stand alone on the primary (see the constructor).</summary>
     private NpgsqlDataSource CheckSource { get; }
 
     /// <summary>
-    /// Opens a connection for one read statement outside any transaction that must see the primary's latest commit (a
-    /// check's context): generic plans, multiplexed when enabled. Never begin a transaction on it.
+    /// Opens a connection for statements that each stand alone, outside any transaction, on the primary: a check's
+    /// context and a record's read (which must see the latest commit), a record's conditional insert (one statement, its
+    /// own transaction). Generic plans, multiplexed when enabled. Never begin a transaction on it.
     /// </summary>
-    public ValueTask<NpgsqlConnection> OpenForSingleReadAsync(CancellationToken ct) => CheckSource.OpenConnectionAsync(ct);
+    public ValueTask<NpgsqlConnection> OpenForSingleStatementAsync(CancellationToken ct) => CheckSource.OpenConnectionAsync(ct);
 
     /// <summary>The data source the invalidation listener holds its connection from (never multiplexed).</summary>
     public NpgsqlDataSource ListenSource { get; }

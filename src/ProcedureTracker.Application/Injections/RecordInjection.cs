@@ -29,8 +29,10 @@ public abstract record RecordOutcome
 }
 
 /// <summary>
-/// Checks and stores one injection as a single atomic step (one transaction under the patient's lock, see
-/// <see cref="InjectionStore.BeginPatientWriteAsync"/>). Over a limit it is refused unless it carries an override reason,
+/// Checks and stores one injection as a single atomic step: judged on a read of the patient's history and stored by one
+/// statement only if nothing was written for the patient since (<see cref="InjectionStore.InsertIfUnchangedAsync"/>;
+/// judged again otherwise), or, for a patient's first record, a correction, a batch or after repeated interference, in
+/// one transaction under the patient's lock (<see cref="InjectionStore.BeginPatientWriteAsync"/>). Over a limit it is refused unless it carries an override reason,
 /// a prior-authorization number, or is a performed procedure reported by the EHR (stored, flagged overridden). A repeated
 /// externalId returns the first record (identical content) or a conflict, also under parallel retries.
 /// </summary>
@@ -45,11 +47,22 @@ public sealed class RecordInjection(InjectionStore injections, EligibilityEvalua
             : await db.IdempotentAsync(c => OnceAsync(caller, injection, hash, c), ct);
     }
 
+    /// <summary>How many times a record is judged without the lock before it takes it (each retry follows another writer's commit).</summary>
+    private const int UnlockedAttempts = 3;
+
     private async Task<RecordOutcome> OnceAsync(Caller caller, NewInjection injection, byte[] hash, CancellationToken ct)
     {
         try
         {
             await db.EnsurePartitionYearsAsync([injection.Clinical.Date.Year], ct);
+            // Without a transaction held across the check: read, judge, store if unchanged (two round trips, the database's
+            // least work per record). A correction locks the record it supersedes, so it takes the patient's lock.
+            for (var attempt = 0; injection.Supersedes is null && attempt < UnlockedAttempts; attempt++)
+            {
+                var (unlocked, retry) = await TryUnlockedAsync(caller, injection, hash, ct);
+                if (unlocked is not null) return unlocked;
+                if (!retry) break;
+            }
             // The lock, the externalId lookup and the context in one round trip.
             await using var write = await injections.BeginPatientWriteAsync(caller.Organization.Id, [injection.PatientId],
                 new InjectionStore.Prefetch(injection.PatientId, injection.Plan, injection.Clinical.Date, injection.ExternalId), ct);
@@ -66,6 +79,40 @@ public sealed class RecordInjection(InjectionStore injections, EligibilityEvalua
     }
 
     /// <summary>
+    /// One attempt without the lock: the outcome, or none with whether to try again (the patient changed since the read)
+    /// or take the lock at once (the organization has no such patient yet: its row is made under the lock).
+    /// </summary>
+    private async Task<(RecordOutcome? Outcome, bool Retry)> TryUnlockedAsync(Caller caller, NewInjection injection, byte[] hash, CancellationToken ct)
+    {
+        var clinical = injection.Clinical;
+        var snapshot = await injections.ReadForRecordAsync(caller.Organization.Id,
+            new InjectionStore.Prefetch(injection.PatientId, injection.Plan, clinical.Date, injection.ExternalId), ct);
+        if (snapshot is null) return (null, false);
+        if (snapshot.ExternalIdRow is { } existing) return (Replay(existing, injection, hash), false);
+        var decision = Decide(injection, hash, snapshot.Context, snapshot.Context.History);
+        if (decision.Final is { } final) return (final, false);
+        var row = await injections.InsertIfUnchangedAsync(caller.Organization.Id, snapshot, decision.Insert!, caller.KeyId, decision.Audit, ct);
+        return row is null ? (null, true) : (new RecordOutcome.Created(row, decision.Eligibility!), false);
+    }
+
+    /// <summary>The judgement of one injection on a context: a final outcome (unknown plan, refused), or what to insert.</summary>
+    private (RecordOutcome? Final, EligibilityResult? Eligibility, InjectionInsert? Insert, (string Action, object? Detail) Audit) Decide(
+        NewInjection injection, byte[] hash, EligibilityContext context, IReadOnlyList<InjectionRecord> history)
+    {
+        if (!context.PlanExists) return (new RecordOutcome.Invalid("plan", $"Unknown plan '{injection.Plan}'."), null, null, default);
+        var clinical = injection.Clinical;
+        var proposal = new ProposedInjection(clinical.Procedure.Code, clinical.Site, clinical.Steroid, clinical.Date);
+        var eligibility = CheckEligibility.Judge(evaluator, proposal, history, context);
+        if (!eligibility.Eligible && !MayExceed(injection)) return (new RecordOutcome.Refused(eligibility), eligibility, null, default);
+
+        var id = Guid.CreateVersion7();
+        var reason = injection.OverrideReason ?? (eligibility.Eligible ? null : injection.OverLimitReason);
+        var overridden = !eligibility.Eligible;
+        return (null, eligibility, new InjectionInsert(id, injection, hash, overridden, reason),
+            (overridden ? "record-override" : "record", overridden ? new { ruleIds = eligibility.Violations.Select(v => $"{v.Policy}/{v.RuleId}") } : null));
+    }
+
+    /// <summary>
     /// Checks and writes one injection inside <paramref name="write"/> (which holds the patient's lock) without
     /// committing: the caller commits when every write of its unit is Created or Replayed.
     /// </summary>
@@ -75,8 +122,7 @@ public sealed class RecordInjection(InjectionStore injections, EligibilityEvalua
         if (injection.ExternalId is not null && await write.FindByExternalIdAsync(injection.ExternalId, ct) is { } existing)
             return Replay(existing, injection, hash);
 
-        var clinical = injection.Clinical;
-        var context = await write.LoadContextAsync(injection.PatientId, injection.Plan, clinical.Date, ct);
+        var context = await write.LoadContextAsync(injection.PatientId, injection.Plan, injection.Clinical.Date, ct);
         if (!context.PlanExists) return new RecordOutcome.Invalid("plan", $"Unknown plan '{injection.Plan}'.");
 
         var history = context.History;
@@ -88,17 +134,11 @@ public sealed class RecordInjection(InjectionStore injections, EligibilityEvalua
             history = history.Where(r => r.Id != old).ToList();
         }
 
-        var proposal = new ProposedInjection(clinical.Procedure.Code, clinical.Site, clinical.Steroid, clinical.Date);
-        var eligibility = CheckEligibility.Judge(evaluator, proposal, history, context);
-        if (!eligibility.Eligible && !MayExceed(injection)) return new RecordOutcome.Refused(eligibility);
-
-        var id = Guid.CreateVersion7();
-        var reason = injection.OverrideReason ?? (eligibility.Eligible ? null : injection.OverLimitReason);
-        var overridden = !eligibility.Eligible;
-        var row = await write.InsertAsync(new InjectionInsert(id, injection, hash, overridden, reason), caller.KeyId,
-            (overridden ? "record-override" : "record", overridden ? new { ruleIds = eligibility.Violations.Select(v => $"{v.Policy}/{v.RuleId}") } : null),
-            injection.Supersedes is null ? null : ("void", new { supersededBy = id }), ct);
-        return new RecordOutcome.Created(row, eligibility);
+        var decision = Decide(injection, hash, context, history);
+        if (decision.Final is { } final) return final;
+        var row = await write.InsertAsync(decision.Insert!, caller.KeyId, decision.Audit,
+            injection.Supersedes is null ? null : ("void", new { supersededBy = decision.Insert!.Id }), ct);
+        return new RecordOutcome.Created(row, decision.Eligibility!);
     }
 
     /// <summary>

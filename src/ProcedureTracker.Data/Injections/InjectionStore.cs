@@ -46,7 +46,7 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
     public Task<EligibilityContext> LoadContextAsync(long org, string patient, string? plan, LocalDate date, CancellationToken ct = default) =>
         db.IdempotentAsync(async c =>
         {
-            await using var connection = await db.OpenForSingleReadAsync(c);
+            await using var connection = await db.OpenForSingleStatementAsync(c);
             return await LoadContextAsync(connection, null, org, patient, plan, date, c);
         }, ct);
 
@@ -139,16 +139,109 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
 
     /// <summary>
     /// Takes the transaction-scoped advisory lock of each of <c>@patients</c> (sorted, so two units never deadlock),
-    /// ensures their rows, and answers (id, external_id) for each: the start of every unit that writes injections
-    /// (records and import batches alike), so they exclude each other per patient.
+    /// ensures their rows, moves their write counters on (holding the rows until commit, so a record judged without the
+    /// lock before this unit commits cannot store after it: see <see cref="InsertIfUnchangedAsync"/>), and answers
+    /// (id, external_id) for each: the start of every unit that writes injections under the lock (first records,
+    /// corrections, batches and import batches), so they exclude each other per patient.
     /// </summary>
     internal const string LockPatientsSql = """
         select count(*) from (select p from unnest(@patients::text[]) as p order by p) s
             cross join lateral (select pg_advisory_xact_lock(@org::int, hashtext(s.p))) l;
         insert into patients (organization_id, external_id) select @org, p from unnest(@patients::text[]) as p
             on conflict (organization_id, external_id) do nothing;
-        select id, external_id from patients where organization_id = @org and external_id = any(@patients);
+        update patients set write_version = write_version + 1 where organization_id = @org and external_id = any(@patients)
+            returning id, external_id;
         """;
+
+    /// <summary>What a record read before it was judged: the patient's row and write counter, the record's externalId and the context.</summary>
+    /// <param name="PatientRowId">The patient's row.</param>
+    /// <param name="WriteVersion">The patient's write counter when read; the record stores only if it is unchanged.</param>
+    /// <param name="ExternalIdRow">The injection already stored with the record's externalId (voided or not); null when none or none given.</param>
+    /// <param name="Context">What the check needs, read after the counter.</param>
+    public sealed record RecordSnapshot(long PatientRowId, long WriteVersion, InjectionRow? ExternalIdRow, EligibilityContext Context);
+
+    private sealed record PatientVersionRow(long Id, long WriteVersion);
+
+    /// <summary>
+    /// Reads, in one round trip and outside any transaction, what a record of <paramref name="prefetch"/> is judged on:
+    /// the patient's write counter first, then its externalId and context (a writer committing in between moves the
+    /// counter, so the record then stores nothing). Null when the organization has no such patient yet.
+    /// </summary>
+    public Task<RecordSnapshot?> ReadForRecordAsync(long org, Prefetch prefetch, CancellationToken ct) =>
+        db.IdempotentAsync(async c =>
+        {
+            const string patientSql = "select id, write_version as WriteVersion from patients where organization_id = @org and external_id = @patient;";
+            var query = await PrepareContextAsync(org, prefetch.Plan, prefetch.Date, c);
+            var sql = patientSql + (prefetch.ExternalId is null ? "" : FindByExternalIdSql + ";") + query.Sql;
+            await using var connection = await db.OpenForSingleStatementAsync(c);
+            await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql,
+                new { org, patient = prefetch.Patient, externalId = prefetch.ExternalId, from = query.From, to = query.To }, cancellationToken: c));
+            var patient = await grid.ReadSingleOrDefaultAsync<PatientVersionRow>();
+            if (patient is null) return null;
+            var existing = prefetch.ExternalId is null ? null : await grid.ReadSingleOrDefaultAsync<InjectionRow>();
+            var context = query.Sql.Length == 0 ? query.Read(null, []) : await query.ReadAsync(grid);
+            return new RecordSnapshot(patient.Id, patient.WriteVersion, existing, context);
+        }, ct);
+
+    /// <summary>
+    /// Stores a record judged on <paramref name="snapshot"/> in one statement (its own transaction) if the patient's
+    /// write counter is still the one read: the counter moves on, the injection and its audit entry are inserted, and
+    /// the row is returned as stored. Null, with nothing stored, when another writer changed the patient's injections
+    /// since the read (the update of the patient's row waits for a writer holding it and then sees its new counter), so
+    /// checking and storing stay one atomic step without a transaction open across the check. Not for corrections.
+    /// </summary>
+    public async Task<InjectionRow?> InsertIfUnchangedAsync(long org, RecordSnapshot snapshot, InjectionInsert row, Guid actor,
+        (string Action, object? Detail) audit, CancellationToken ct)
+    {
+        const string insert = $"""
+            with bumped as (
+                update patients set write_version = write_version + 1
+                where organization_id = @org and id = @patientRowId and write_version = @version
+                returning id),
+            stored as (
+                insert into injections ({InsertColumns})
+                select {InsertValues} from bumped
+                returning *),
+            audited as (
+                insert into audit_log (organization_id, actor_key_id, action, entity, entity_id, detail)
+                select @org, @actor, @auditAction, 'injection', s.id::text, @auditDetail::jsonb from stored s)
+            select {InjectionRow.Columns} from stored i join patients p on p.id = i.patient_id;
+            """;
+        await using var connection = await db.OpenForSingleStatementAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<InjectionRow>(new CommandDefinition(insert,
+            InsertArguments(org, snapshot.PatientRowId, row, actor, audit, null, snapshot.WriteVersion), cancellationToken: ct));
+    }
+
+    private const string InsertColumns = """
+        id, organization_id, patient_id, procedure, cpt_code, region, laterality, site_detail,
+        steroid_drug, steroid_dose_mg, steroid_mpe_mg, date_of_service, plan, external_id, provider_id, image_guidance,
+        override_reason, prior_authorization, overridden, supersedes, content_hash, recorded_at, recorded_by
+        """;
+
+    private const string InsertValues = """
+        @id, @org, @patientRowId, @procedure, @cptCode, @region, @laterality, @detail,
+        @drug, @dose, @mpe, @date, @plan, @externalId, @providerId, @imageGuidance,
+        @overrideReason, @priorAuthorization, @overridden, @supersedes, @hash, now(), @actor
+        """;
+
+    /// <summary>The parameters of an insert (both paths: the statement names the ones it uses).</summary>
+    private static object InsertArguments(long org, long patientRowId, InjectionInsert row, Guid actor, (string Action, object? Detail) audit,
+        (string Action, object? Detail)? supersededAudit, long version)
+    {
+        var injection = row.Injection;
+        var clinical = injection.Clinical;
+        return new
+        {
+            id = row.Id, org, patientRowId, procedure = clinical.Procedure.Code, cptCode = clinical.CptCode, region = clinical.Site.Region,
+            laterality = clinical.Site.Laterality.ToCode(), detail = clinical.Site.Detail, drug = clinical.Steroid?.Drug,
+            dose = clinical.Steroid?.DoseMg, mpe = clinical.Steroid?.MpeMg, date = clinical.Date, plan = injection.Plan,
+            externalId = injection.ExternalId, providerId = injection.ProviderId, imageGuidance = injection.ImageGuidance,
+            overrideReason = row.OverrideReason, priorAuthorization = injection.PriorAuthorization, overridden = row.Overridden,
+            supersedes = injection.Supersedes, hash = row.ContentHash, actor, version,
+            auditAction = audit.Action, auditDetail = Audit.Json(audit.Detail),
+            supersededAction = supersededAudit?.Action, supersededDetail = Audit.Json(supersededAudit?.Detail),
+        };
+    }
 
     /// <summary>The unit for one patient (see the overload for several).</summary>
     public Task<PatientWrite> BeginPatientWriteAsync(long org, string patient, CancellationToken ct) => BeginPatientWriteAsync(org, [patient], ct);
@@ -205,12 +298,8 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
             // executor start over the yearly partitions instead of four).
             const string insert = $"""
                 with stored as (
-                    insert into injections (id, organization_id, patient_id, procedure, cpt_code, region, laterality, site_detail,
-                        steroid_drug, steroid_dose_mg, steroid_mpe_mg, date_of_service, plan, external_id, provider_id, image_guidance,
-                        override_reason, prior_authorization, overridden, supersedes, content_hash, recorded_at, recorded_by)
-                    values (@id, @org, @patientRowId, @procedure, @cptCode, @region, @laterality, @detail,
-                        @drug, @dose, @mpe, @date, @plan, @externalId, @providerId, @imageGuidance,
-                        @overrideReason, @priorAuthorization, @overridden, @supersedes, @hash, now(), @actor)
+                    insert into injections ({InsertColumns})
+                    values ({InsertValues})
                     returning *),
                 voided as (
                     update injections set voided_at = now(), voided_by = @actor, void_reason = 'superseded by ' || @id::text, superseded_by = @id
@@ -224,19 +313,7 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
                     where @supersededAction::text is not null)
                 select {InjectionRow.Columns} from stored i join patients p on p.id = i.patient_id;
                 """;
-            var injection = row.Injection;
-            var clinical = injection.Clinical;
-            var args = new
-            {
-                id = row.Id, org, patientRowId = patientRows[injection.PatientId], procedure = clinical.Procedure.Code, cptCode = clinical.CptCode, region = clinical.Site.Region,
-                laterality = clinical.Site.Laterality.ToCode(), detail = clinical.Site.Detail, drug = clinical.Steroid?.Drug,
-                dose = clinical.Steroid?.DoseMg, mpe = clinical.Steroid?.MpeMg, date = clinical.Date, plan = injection.Plan,
-                externalId = injection.ExternalId, providerId = injection.ProviderId, imageGuidance = injection.ImageGuidance,
-                overrideReason = row.OverrideReason, priorAuthorization = injection.PriorAuthorization, overridden = row.Overridden,
-                supersedes = injection.Supersedes, hash = row.ContentHash, actor,
-                auditAction = audit.Action, auditDetail = Audit.Json(audit.Detail),
-                supersededAction = supersededAudit?.Action, supersededDetail = Audit.Json(supersededAudit?.Detail),
-            };
+            var args = InsertArguments(org, patientRows[row.Injection.PatientId], row, actor, audit, supersededAudit, 0);
             return connection.QuerySingleAsync<InjectionRow>(new CommandDefinition(insert, args, tx, cancellationToken: ct));
         }
 
