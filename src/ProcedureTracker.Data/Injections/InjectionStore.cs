@@ -160,7 +160,7 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
     /// <param name="Context">What the check needs, read after the counter.</param>
     public sealed record RecordSnapshot(long PatientRowId, long WriteVersion, InjectionRow? ExternalIdRow, EligibilityContext Context);
 
-    private sealed record PatientVersionRow(long Id, long WriteVersion);
+    private sealed record PatientVersionRow(long Id, long WriteVersion, string? LatestPlan);
 
     /// <summary>
     /// Reads, in one round trip and outside any transaction, what a record of <paramref name="prefetch"/> is judged on:
@@ -170,16 +170,21 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
     public Task<RecordSnapshot?> ReadForRecordAsync(long org, Prefetch prefetch, CancellationToken ct) =>
         db.IdempotentAsync(async c =>
         {
-            const string patientSql = "select id, write_version as WriteVersion from patients where organization_id = @org and external_id = @patient;";
+            // The patient's row gives its latest plan too (when none is named): one statement fewer than a check's context.
+            const string patientSql = """
+                select id, write_version as WriteVersion, latest_plan as LatestPlan from patients where organization_id = @org and external_id = @patient;
+                """;
             var query = await PrepareContextAsync(org, prefetch.Plan, prefetch.Date, c);
-            var sql = patientSql + (prefetch.ExternalId is null ? "" : FindByExternalIdSql + ";") + query.Sql;
+            var sql = patientSql + (prefetch.ExternalId is null ? "" : FindByExternalIdSql + ";") + (query.PlanExists ? HistorySql : "");
             await using var connection = await db.OpenForSingleStatementAsync(c);
             await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql,
                 new { org, patient = prefetch.Patient, externalId = prefetch.ExternalId, from = query.From, to = query.To }, cancellationToken: c));
             var patient = await grid.ReadSingleOrDefaultAsync<PatientVersionRow>();
             if (patient is null) return null;
             var existing = prefetch.ExternalId is null ? null : await grid.ReadSingleOrDefaultAsync<InjectionRow>();
-            var context = query.Sql.Length == 0 ? query.Read(null, []) : await query.ReadAsync(grid);
+            var context = query.PlanExists
+                ? query.Read(prefetch.Plan ?? patient.LatestPlan, (await grid.ReadAsync<InjectionRow>()).Select(r => r.ToRecord()).ToList())
+                : query.Read(null, []);
             return new RecordSnapshot(patient.Id, patient.WriteVersion, existing, context);
         }, ct);
 
