@@ -32,9 +32,10 @@ public abstract record RecordOutcome
 /// Checks and stores one injection as a single atomic step: judged on a read of the patient's history and stored by one
 /// statement only if nothing was written for the patient since (<see cref="InjectionStore.InsertIfUnchangedAsync"/>;
 /// judged again otherwise), or, for a patient's first record, a correction, a batch or after repeated interference, in
-/// one transaction under the patient's lock (<see cref="InjectionStore.BeginPatientWriteAsync"/>). Over a limit it is refused unless it carries an override reason,
-/// a prior-authorization number, or is a performed procedure reported by the EHR (stored, flagged overridden). A repeated
-/// externalId returns the first record (identical content) or a conflict, also under parallel retries.
+/// one transaction under the patient's lock (<see cref="InjectionStore.BeginPatientWriteAsync"/>). Over a limit it is
+/// refused unless it carries an override reason, a prior-authorization number, or is a performed procedure reported by
+/// the EHR (stored, flagged overridden). A repeated externalId returns the first record (identical content) or a
+/// conflict, also under parallel retries.
 /// </summary>
 public sealed class RecordInjection(InjectionStore injections, EligibilityEvaluator evaluator, TrackerDatabase db)
 {
