@@ -24,12 +24,12 @@ public sealed class TrackerDatabase : IAsyncDisposable
         DataSource = builder.Build();
         ConnectionString = builder.ConnectionString;
         // Statements that stand alone on the primary (the check's context, the hot path of every EHR order, and a record's
-        // read and conditional insert) get a data source of their own. Its statements keep one generic plan (plan_cache_mode): on the yearly partitions of injections
-        // PostgreSQL would otherwise re-plan every execution (a custom plan prunes at planning time, and planning costs more
-        // than the index scans), while a generic plan prunes when it starts. And it shares physical connections: Npgsql
-        // multiplexing writes the statements of many concurrent requests in one go and reads their answers back in order,
-        // so a busy service makes far fewer round trips and thread switches than one connection per request. Transactions,
-        // COPY and LISTEN never use it. Multiplexing is off when the operator sets Multiplexing in the connection string,
+        // read and conditional insert) get a data source of their own. Its statements keep one generic plan
+        // (plan_cache_mode): on the yearly partitions of injections PostgreSQL would otherwise re-plan every execution (a
+        // custom plan prunes at planning time, and planning costs more than the index scans), while a generic plan prunes
+        // when it starts. And it shares physical connections: Npgsql multiplexing writes the statements of many concurrent
+        // requests in one go and reads their answers back in order, so a busy service makes far fewer round trips and
+        // thread switches than one connection per request. Transactions, COPY and LISTEN never use it. Multiplexing is off when the operator sets Multiplexing in the connection string,
         // and for a multi-host string (failover keeps the plain pool, whose Target Session Attributes pick the primary).
         var explicitSetting = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.ContainsKey("Multiplexing");
         var multiHost = builder.ConnectionStringBuilder.Host?.Contains(',') == true;

@@ -71,11 +71,12 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
 
     private sealed record ContextQuery(IReadOnlyList<Policy> Versions, string? Plan, bool PlanExists, string Sql, LocalDate From, LocalDate To)
     {
-        public async Task<EligibilityContext> ReadAsync(SqlMapper.GridReader grid)
-        {
-            var chosen = Plan ?? await grid.ReadSingleOrDefaultAsync<string?>();
-            return Read(chosen, (await grid.ReadAsync<InjectionRow>()).Select(r => r.ToRecord()).ToList());
-        }
+        public async Task<EligibilityContext> ReadAsync(SqlMapper.GridReader grid) =>
+            await ReadHistoryAsync(grid, Plan ?? await grid.ReadSingleOrDefaultAsync<string?>());
+
+        /// <summary>The context under <paramref name="chosen"/>, with the history read next from <paramref name="grid"/>.</summary>
+        public async Task<EligibilityContext> ReadHistoryAsync(SqlMapper.GridReader grid, string? chosen) =>
+            Read(chosen, (await grid.ReadAsync<InjectionRow>()).Select(r => r.ToRecord()).ToList());
 
         public EligibilityContext Read(string? chosen, IReadOnlyList<InjectionRecord> history)
         {
@@ -182,9 +183,7 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
             var patient = await grid.ReadSingleOrDefaultAsync<PatientVersionRow>();
             if (patient is null) return null;
             var existing = prefetch.ExternalId is null ? null : await grid.ReadSingleOrDefaultAsync<InjectionRow>();
-            var context = query.PlanExists
-                ? query.Read(prefetch.Plan ?? patient.LatestPlan, (await grid.ReadAsync<InjectionRow>()).Select(r => r.ToRecord()).ToList())
-                : query.Read(null, []);
+            var context = query.PlanExists ? await query.ReadHistoryAsync(grid, prefetch.Plan ?? patient.LatestPlan) : query.Read(null, []);
             return new RecordSnapshot(patient.Id, patient.WriteVersion, existing, context);
         }, ct);
 
