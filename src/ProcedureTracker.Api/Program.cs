@@ -18,12 +18,20 @@ var app = builder.Build();
 await app.InitializeDatabaseAsync();
 
 app.UseExceptionHandler();
-// Machines get problem+json (or an OperationOutcome) for every error; people get a page.
+// Machines get problem+json (or an OperationOutcome) for every error; people get a page in the application's layout
+// (400, 403, 404, 500 with the reference the log carries, 503 when the database is unreachable).
 app.UseWhen(c => WebAuth.IsMachinePath(c.Request.Path), a => a.UseStatusCodePages());
-app.UseWhen(c => !WebAuth.IsMachinePath(c.Request.Path), a => a.UseStatusCodePagesWithReExecute("/not-found"));
+app.UseWhen(c => !WebAuth.IsMachinePath(c.Request.Path), a => a
+    .UseExceptionHandler(new ExceptionHandlerOptions
+    {
+        ExceptionHandlingPath = "/error/500",
+        StatusCodeSelector = e => ProblemExceptionHandler.IsDatabaseUnavailable(e) ? 503 : e is BadHttpRequestException b ? b.StatusCode : 500,
+    })
+    .UseStatusCodePagesWithReExecute("/error/{0}"));
 app.UseMiddleware<InputGuardMiddleware>();
 app.UseCors();
 app.UseAuthentication();
+app.UseWhen(c => !WebAuth.IsMachinePath(c.Request.Path), a => a.UseMiddleware<WebSessionMiddleware>());
 app.UseAuthorization();
 app.UseAntiforgery();
 

@@ -35,9 +35,20 @@ public static class ImportEndpoints
             ? TypedResults.Ok(Describe(job))
             : Problems.NotFound($"No import {id} (imports are kept for an hour after they start).");
 
-    public sealed record RejectedRow(int Line, IDictionary<string, string[]> Errors);
+    /// <summary>A refused line: its number, each field's problems, and (for the web page's "fix and re-import" download) its cells as read.</summary>
+    public sealed record RejectedRow(int Line, IDictionary<string, string[]> Errors)
+    {
+        [System.Text.Json.Serialization.JsonIgnore] public string[]? Cells { get; init; }
+    }
     public sealed record OverLimitRow(int Line, IReadOnlyList<string> RuleIds);
-    public sealed record ImportSummary(int Imported, int Unchanged, IReadOnlyList<RejectedRow> Rejected, IReadOnlyList<OverLimitRow> OverLimit);
+    public sealed record ImportSummary(int Imported, int Unchanged, IReadOnlyList<RejectedRow> Rejected, IReadOnlyList<OverLimitRow> OverLimit)
+    {
+        /// <summary>The file's header row, so rejected lines can be written back as the rows they were.</summary>
+        [System.Text.Json.Serialization.JsonIgnore] public string[]? Header { get; init; }
+    }
+
+    /// <summary>Rejected lines whose cells are kept (beyond it only line, field and problem: a file of bad rows stays bounded).</summary>
+    public const int RejectedCellsKept = 10_000;
 
     /// <summary>
     /// Streams the CSV body: rows are validated as they arrive and stored a batch at a time, so a file of a million rows
@@ -85,11 +96,14 @@ public static class ImportEndpoints
         var rejectedCount = 0;                         // read by the storing task for progress
         var overLimit = new List<OverLimitRow>();
         var batch = new List<ImportRow>(ImportHistory.BatchSize);
+        var cells = new Dictionary<int, string[]>(); // the current batch's cells by line, for the rows the store refuses
+        var kept = 0;
+        string[]? Keep(string[]? row) => row is not null && Interlocked.Increment(ref kept) <= RejectedCellsKept ? row : null;
 
         // While the database stores one batch, the next one is read and validated (batches are still stored one after
         // another, in file order, so each sees every row before it).
         Task storing = Task.CompletedTask;
-        async Task Store(List<ImportRow> rows)
+        async Task Store(List<ImportRow> rows, Dictionary<int, string[]> rowCells)
         {
             foreach (var outcome in await import.RunBatchAsync(caller, rows, versions, ct))
                 switch (outcome)
@@ -99,7 +113,10 @@ public static class ImportEndpoints
                         if (i.OverLimitRuleIds.Count > 0) overLimit.Add(new OverLimitRow(i.Line, i.OverLimitRuleIds));
                         break;
                     case ImportRowOutcome.Unchanged: unchanged++; break;
-                    case ImportRowOutcome.Rejected r: refusedStored.Add(new RejectedRow(r.Line, new Dictionary<string, string[]> { [r.Field] = [r.Message] })); break;
+                    case ImportRowOutcome.Rejected r:
+                        refusedStored.Add(new RejectedRow(r.Line, new Dictionary<string, string[]> { [r.Field] = [r.Message] })
+                            { Cells = Keep(rowCells.GetValueOrDefault(r.Line)) });
+                        break;
                 }
             handled += rows.Count;
             if (progress is not null) await progress(handled + Volatile.Read(ref rejectedCount));
@@ -108,8 +125,9 @@ public static class ImportEndpoints
         {
             await storing;
             if (batch.Count == 0) return;
-            storing = Store(batch);
+            storing = Store(batch, cells);
             batch = new List<ImportRow>(ImportHistory.BatchSize);
+            cells = new Dictionary<int, string[]>();
         }
 
         try
@@ -121,10 +139,14 @@ public static class ImportEndpoints
                 var row = Parse(csv, catalog, plans, errors);
                 if (row is null)
                 {
-                    rejected.Add(new RejectedRow(line, errors.ToDictionary()));
+                    rejected.Add(new RejectedRow(line, errors.ToDictionary()) { Cells = Keep(csv.Parser.Record) });
                     Interlocked.Increment(ref rejectedCount);
                 }
-                else batch.Add(new ImportRow(line, row));
+                else
+                {
+                    batch.Add(new ImportRow(line, row));
+                    if (csv.Parser.Record is { } record) cells[line] = record;
+                }
                 if (batch.Count == ImportHistory.BatchSize) await Flush();
             }
             await Flush();
@@ -136,7 +158,7 @@ public static class ImportEndpoints
             try { await storing; } catch { /* the reading failure is the one to report */ }
             throw;
         }
-        return (new ImportSummary(imported, unchanged, rejected.Concat(refusedStored).OrderBy(r => r.Line).ToList(), overLimit), null);
+        return (new ImportSummary(imported, unchanged, rejected.Concat(refusedStored).OrderBy(r => r.Line).ToList(), overLimit) { Header = csv.HeaderRecord }, null);
     }
 
     private static NewInjection? Parse(CsvReader csv, ProcedureCatalog catalog, HashSet<string> plans, ValidationErrors errors)

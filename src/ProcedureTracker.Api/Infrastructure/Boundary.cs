@@ -94,13 +94,39 @@ public sealed class InputGuardMiddleware(RequestDelegate next)
 {
     private static readonly string[] Headers = ["If-None-Exist", "X-Api-Key", "Authorization"];
 
+    /// <summary>Where a web page's refused field is kept for the error page that names it (the pages' door is HTML).</summary>
+    public const string RefusedFieldItem = "pt:refused-field";
+
     public async Task InvokeAsync(HttpContext context, IProblemDetailsService problems)
     {
-        var bad = context.Request.Query.Select(q => (Name: q.Key, Values: (IEnumerable<string?>)q.Value.Append(q.Key)))
+        var web = !ProcedureTracker.Api.Web.WebAuth.IsMachinePath(context.Request.Path);
+        if (web && (context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null
+                    || context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>() is not null))
+        {
+            // An error page re-executed for a form post renders as a page (a POST would be taken for a form submission).
+            context.Request.Method = HttpMethods.Get;
+            await next(context);
+            return;
+        }
+        var fields = context.Request.Query.Select(q => (Name: q.Key, Values: (IEnumerable<string?>)q.Value.Append(q.Key)))
             .Concat(context.Request.RouteValues.Select(r => (Name: r.Key, Values: (IEnumerable<string?>)[r.Value as string])))
-            .Concat(Headers.Select(h => (Name: h, Values: (IEnumerable<string?>)context.Request.Headers[h])))
-            .FirstOrDefault(p => p.Values.Any(v => !InputText.IsClean(v)));
+            .Concat(Headers.Select(h => (Name: h, Values: (IEnumerable<string?>)context.Request.Headers[h])));
+        // The web pages' form fields pass the same boundary (uploads are CSV, checked cell by cell by the import).
+        if (web && HttpMethods.IsPost(context.Request.Method) && context.Request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            fields = fields.Concat(form.Select(f => (Name: f.Key, Values: (IEnumerable<string?>)f.Value.Append(f.Key))));
+        }
+        var bad = fields.FirstOrDefault(p => p.Values.Any(v => !InputText.IsClean(v)));
         if (bad.Name is null) { await next(context); return; }
+
+        if (web)
+        {
+            // People get the application's 400 page naming the field (re-executed by the status-code pages).
+            context.Items[RefusedFieldItem] = (bad.Name, InputText.Problem(bad.Values.First(v => !InputText.IsClean(v)))!);
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
 
         context.Response.StatusCode = StatusCodes.Status400BadRequest;
         var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = 400, Title = "The request has invalid fields." };

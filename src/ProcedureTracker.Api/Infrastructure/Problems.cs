@@ -38,8 +38,10 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, "Client closed request", null, null),
             _ => (500, "Internal error", "An unexpected error occurred; it has been logged.", (Dictionary<string, string[]>?)null),
         };
-        if (status >= 500) logger.LogError(exception, "Request failed with {Status}", status);
-        else logger.LogDebug(exception, "Request failed with {Status}", status);
+        if (status >= 500) logger.LogError(exception, "Request {Reference} failed with {Status}", context.TraceIdentifier, status);
+        else logger.LogDebug(exception, "Request {Reference} failed with {Status}", context.TraceIdentifier, status);
+        // People get the application's error page (re-executed by the web pages' exception handler), with the same reference.
+        if (!ProcedureTracker.Api.Web.WebAuth.IsMachinePath(context.Request.Path)) return false;
 
         context.Response.StatusCode = status;
         if (status == 503) context.Response.Headers.RetryAfter = "5";

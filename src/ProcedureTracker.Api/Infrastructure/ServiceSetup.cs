@@ -74,6 +74,8 @@ public static class ServiceSetup
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RoleNamingResultHandler>();
         services.AddRazorComponents();
         services.AddSingleton<ImportJobs>();
+        services.AddSingleton<ProcedureTracker.Data.Web.FormSubmissionStore>();
+        services.AddSingleton<WebForms>();
         services.AddHostedService<PartitionUpkeep>();
         services.AddAntiforgery(o => { o.Cookie.Name = "pt_af"; o.Cookie.SameSite = SameSiteMode.Strict; });
         services.AddAuthorization(o =>

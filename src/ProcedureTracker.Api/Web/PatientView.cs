@@ -1,4 +1,5 @@
 using System.Globalization;
+using ProcedureTracker.Application.Eligibility;
 using ProcedureTracker.Application.Injections;
 using ProcedureTracker.Data.Injections;
 using ProcedureTracker.Data.Organizations;
@@ -12,16 +13,130 @@ namespace ProcedureTracker.Api.Web;
 /// <summary>One lane of the timeline: one procedure at one site.</summary>
 public sealed record Lane(string Label, IReadOnlyList<InjectionRow> Records);
 
-/// <summary>One usage meter: "2 of 3 sessions used, window A to B".</summary>
+/// <summary>How near a meter is to its limit: room left, the last session (or little steroid) left, at the limit, over it.</summary>
+public enum MeterLevel { Room, Last, AtLimit, Over }
+
+/// <summary>One usage meter: "2 of 3 sessions used, window A to B", with its level in words and colour.</summary>
 public sealed record Meter(string Policy, string RuleText, decimal Used, decimal Limit, UsageUnit Unit, LocalDate Start, LocalDate End)
 {
+    /// <summary>Steroid left (mg MPE) at or under which a meter warns, as Near a cap counts it.</summary>
+    public const decimal LowMg = 40;
+
     public string Summary => $"{Number(Used)} of {Number(Limit)} {Unit.ToText()} used, window {Dates.Show(Start)} to {Dates.Show(End)}";
+
+    public MeterLevel Level => Used > Limit ? MeterLevel.Over : Used == Limit ? MeterLevel.AtLimit
+        : Limit - Used <= (Unit == UsageUnit.Sessions ? 1 : LowMg) ? MeterLevel.Last : MeterLevel.Room;
+
+    /// <summary>The level in words (the colour is never the only sign).</summary>
+    public string Words => Level switch
+    {
+        MeterLevel.Over => $"Over the limit by {Number(Used - Limit)} {Unit.ToText()}",
+        MeterLevel.AtLimit => "At the limit: no more in this window",
+        MeterLevel.Last => Unit == UsageUnit.Sessions ? "1 session left: the next is the last" : $"{Number(Limit - Used)} mg MPE left",
+        _ => $"{Number(Limit - Used)} {Unit.ToText()} left",
+    };
+
+    public string CssClass => Level switch { MeterLevel.Over or MeterLevel.AtLimit => "bad", MeterLevel.Last => "last", _ => "room" };
+
+    /// <summary>The bar's filled share, 0-100.</summary>
+    public string Percent => (Limit <= 0 ? 100 : Math.Min(100, Math.Round(Used * 100 / Limit))).ToString(CultureInfo.InvariantCulture);
+
     private static string Number(decimal d) => d.ToString("0.#", CultureInfo.InvariantCulture);
+}
+
+/// <summary>When a lane's procedure may next be repeated at its site (as a check today repeating its latest record answers).</summary>
+public sealed record NextAllowed(string Label, string RepeatedAs, bool AllowedToday, LocalDate? Earliest, string? Why);
+
+/// <summary>The fields of an injection as the patient page's forms carry them (text as typed).</summary>
+public sealed record InjectionFields(string? Procedure, string? Cpt, string? Region, string? Laterality, string? Detail, string? Drug, string? Dose,
+    string? Date, string? Plan, string? Guidance, string? Provider)
+{
+    public static InjectionFields Of(InjectionRow r) => new(r.Procedure, r.CptCode, r.Region, r.Laterality, r.SiteDetail, r.SteroidDrug,
+        r.SteroidDoseMg?.ToString("0.##", CultureInfo.InvariantCulture), Dates.Show(r.DateOfService), r.Plan ?? "", r.ImageGuidance, r.ProviderId);
+
+    /// <summary>The query string that asks the check for these fields.</summary>
+    public string Query() => string.Join("&", new (string Key, string? Value)[]
+        {
+            ("procedure", Procedure), ("cpt", Cpt), ("region", Region), ("laterality", Laterality), ("detail", Detail), ("drug", Drug), ("dose", Dose),
+            ("date", Date), ("plan", Plan), ("guidance", Guidance), ("provider", Provider),
+        }.Where(p => p.Value is not null).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!)}"));
+
+    /// <summary>The lines that differ from <paramref name="before"/>, as "what will change" lists them.</summary>
+    public IReadOnlyList<(string Field, string Before, string After)> ChangesFrom(InjectionFields before, ProcedureCatalog catalog)
+    {
+        var changes = new List<(string, string, string)>();
+        void Add(string field, string? a, string? b, Func<string?, string> show)
+        {
+            if ((string.IsNullOrEmpty(a) ? null : a) != (string.IsNullOrEmpty(b) ? null : b)) changes.Add((field, show(a), show(b)));
+        }
+        static string Plain(string? v) => string.IsNullOrEmpty(v) ? "(none)" : v;
+        Add("Procedure", before.Procedure, Procedure, v => v is null ? "(none)" : catalog.ProcedureName(v));
+        Add("CPT code", before.Cpt, Cpt, Plain);
+        Add("Region", before.Region, Region, v => v is null ? "(none)" : catalog.RegionName(v));
+        Add("Side", before.Laterality, Laterality, Plain);
+        Add("Site detail", before.Detail, Detail, Plain);
+        Add("Steroid", before.Drug, Drug, Plain);
+        Add("Dose (mg)", PatientView.NormalDose(before.Dose), PatientView.NormalDose(Dose), Plain);
+        Add("Date", before.Date, Date, Plain);
+        Add("Plan", before.Plan, Plan, Plain);
+        Add("Image guidance", before.Guidance, Guidance, Plain);
+        Add("Provider", before.Provider, Provider, Plain);
+        return changes;
+    }
 }
 
 /// <summary>What the patient page shows, computed from the use cases (never the database).</summary>
 public static class PatientView
 {
+    /// <summary>
+    /// A dose as typed: empty is none; a decimal comma is a decimal point ("8,5" is 8.5 mg); anything else that is not a
+    /// plain positive decimal is refused (false).
+    /// </summary>
+    public static bool TryParseDose(string? text, out decimal? mg)
+    {
+        mg = null;
+        if (string.IsNullOrWhiteSpace(text)) return true;
+        var t = text.Trim();
+        if (t.Count(c => c == ',') == 1 && !t.Contains('.')) t = t.Replace(',', '.');
+        if (!decimal.TryParse(t, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d)) return false;
+        mg = d;
+        return true;
+    }
+
+    /// <summary>A dose as typed, normalized for comparison ("40", "40.0" and "40,0" are one dose).</summary>
+    public static string? NormalDose(string? text) =>
+        TryParseDose(text, out var mg) && mg is { } d ? d.ToString("0.##", CultureInfo.InvariantCulture) : string.IsNullOrWhiteSpace(text) ? null : text;
+
+    /// <summary>Years of the history, newest first, each with its records newest first.</summary>
+    public static IReadOnlyList<(int Year, IReadOnlyList<InjectionRow> Rows)> ByYear(IReadOnlyList<InjectionRow> rows) =>
+        rows.GroupBy(r => r.DateOfService.Year).OrderByDescending(g => g.Key)
+            .Select(g => (g.Key, (IReadOnlyList<InjectionRow>)g.OrderByDescending(r => r.DateOfService).ThenByDescending(r => r.RecordedAt).ToList()))
+            .ToList();
+
+    /// <summary>
+    /// For each procedure and site with a live record in the last two years: may it be repeated today, and if not, from
+    /// when (a check repeating the lane's latest record, steroid included, under the patient's latest plan).
+    /// </summary>
+    public static async Task<IReadOnlyList<NextAllowed>> NextAllowedAsync(CheckEligibility check, Caller caller, string patientId,
+        IReadOnlyList<InjectionRow> rows, LocalDate today, ProcedureCatalog catalog, CancellationToken ct)
+    {
+        var result = new List<NextAllowed>();
+        var lanes = rows.Where(r => r.VoidedAt is null && r.DateOfService >= today.PlusYears(-2))
+            .GroupBy(r => (r.Procedure, r.Region, r.Laterality))
+            .Select(g => g.OrderBy(r => r.DateOfService).Last())
+            .OrderByDescending(r => r.DateOfService).Take(12);
+        foreach (var latest in lanes)
+        {
+            var record = latest.ToRecord();
+            var proposal = new ProposedInjection(latest.Procedure, record.Site, record.Steroid, today);
+            if (await check.RunAsync(caller, patientId, null, proposal, ct) is not CheckOutcome.Answered { Result: var answer }) continue;
+            var label = $"{catalog.ProcedureName(latest.Procedure)}, {catalog.RegionName(latest.Region)}{Side(latest.Laterality)}";
+            var repeated = latest.SteroidDrug is null ? "without steroid" : $"with {latest.SteroidDrug} {latest.SteroidDoseMg:0.##} mg, as on {Dates.Show(latest.DateOfService)}";
+            result.Add(new NextAllowed(label, repeated, answer.Eligible, answer.EarliestEligibleDate, answer.Violations.FirstOrDefault()?.Message));
+        }
+        return result;
+    }
+
     /// <summary>Lanes by procedure and site, in order of first appearance; voided records stay (struck through).</summary>
     public static IReadOnlyList<Lane> Lanes(IReadOnlyList<InjectionRow> rows, ProcedureCatalog catalog) =>
         rows.GroupBy(r => (r.Procedure, r.Region, r.Laterality))
@@ -76,5 +191,28 @@ public static class RuleText
             RuleKind.MaxSteroidSessions => $"At most {rule.Max} {what} session{(rule.Max == 1 ? "" : "s")} with steroid {scope} {window}.",
             _ => $"At most {rule.MaxMpeMg?.ToString("0.#", CultureInfo.InvariantCulture)} mg methylprednisolone-equivalent of steroid with {(rule.AllProcedures ? "any injection" : what)} {scope} {window}.",
         };
+    }
+}
+
+/// <summary>What changed from one version of a policy to the next, in sentences (rules matched by id).</summary>
+public static class PolicyChanges
+{
+    public static IReadOnlyList<string> Between(Policy before, Policy after, ProcedureCatalog catalog)
+    {
+        var changes = new List<string>();
+        if (before.Name != after.Name) changes.Add($"Name: \"{before.Name}\" → \"{after.Name}\".");
+        if (before.PlanYearStart != after.PlanYearStart)
+            changes.Add($"Plan year starts {before.PlanYearStart.Month:00}-{before.PlanYearStart.Day:00} → {after.PlanYearStart.Month:00}-{after.PlanYearStart.Day:00}.");
+        if (before.AlwaysApply != after.AlwaysApply) changes.Add(after.AlwaysApply ? "Now applies to every patient." : "No longer applies to every patient.");
+        var old = before.Rules.ToDictionary(r => r.Id);
+        var now = after.Rules.ToDictionary(r => r.Id);
+        foreach (var r in after.Rules)
+        {
+            var text = RuleText.Describe(r, after, catalog);
+            if (!old.TryGetValue(r.Id, out var was)) changes.Add($"Added {r.Id}: {text}");
+            else if (RuleText.Describe(was, before, catalog) is var wasText && wasText != text) changes.Add($"Changed {r.Id}: {wasText} → {text}");
+        }
+        foreach (var r in before.Rules.Where(r => !now.ContainsKey(r.Id))) changes.Add($"Removed {r.Id}: {RuleText.Describe(r, before, catalog)}");
+        return changes;
     }
 }

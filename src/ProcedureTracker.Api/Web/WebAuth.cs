@@ -16,6 +16,7 @@ public static class WebAuth
     public const string CookieScheme = "StaffCookie";
     public const string SelectorScheme = "KeyOrCookie";
     public const string DisplayNameClaim = "pt:name";
+    public const string MustChangePasswordClaim = "pt:must-change-password";
 
     private static readonly string[] MachinePrefixes = ["/v1", "/fhir", "/cds-services", "/health", "/openapi"];
 
@@ -40,7 +41,7 @@ public static class WebAuth
                 {
                     var id = context.Principal?.FindFirstValue(ApiKeyAuthentication.KeyIdClaim);
                     var accounts = context.HttpContext.RequestServices.GetRequiredService<StaffAccounts>();
-                    if (!Guid.TryParse(id, out var staffId) || !await accounts.IsActiveAsync(staffId, context.HttpContext.RequestAborted))
+                    if (!Guid.TryParse(id, out var staffId) || !await accounts.IsActiveAsync(staffId, context.Principal?.FindFirstValue(ClaimTypes.Role), context.HttpContext.RequestAborted))
                     {
                         context.RejectPrincipal();
                         await context.HttpContext.SignOutAsync(CookieScheme);
@@ -56,6 +57,7 @@ public static class WebAuth
         var identity = ApiKeyAuthentication.Identity(person.Caller, CookieScheme);
         identity.AddClaim(new Claim(DisplayNameClaim, person.DisplayName));
         identity.AddClaim(new Claim(ClaimTypes.Name, person.Username));
+        if (person.MustChangePassword) identity.AddClaim(new Claim(MustChangePasswordClaim, "true"));
         return context.SignInAsync(CookieScheme, new ClaimsPrincipal(identity));
     }
 

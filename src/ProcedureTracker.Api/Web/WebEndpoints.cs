@@ -23,11 +23,18 @@ public static class WebEndpoints
         return TypedResults.Redirect("/signin");
     }
 
-    private static async Task<IResult> YearlyCsv(int? year, string? basis, string? plan, HttpContext context, YearlyCounts counts, OrganizationClock clock,
+    private static async Task<IResult> YearlyCsv(string? year, string? basis, string? plan, HttpContext context, YearlyCounts counts, OrganizationClock clock,
         CancellationToken ct)
     {
         var caller = ApiKeyAuthentication.CallerOf(context.User);
-        var y = year is >= DateText.MinYear and <= DateText.MaxYear ? year.Value : clock.Today(caller.Organization).Year;
+        var y = clock.Today(caller.Organization).Year;
+        if (!string.IsNullOrEmpty(year) && !(int.TryParse(year, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out y)
+                                             && y is >= DateText.MinYear and <= DateText.MaxYear))
+        {
+            // The error page names the field (the pages' door is HTML).
+            context.Items[InputGuardMiddleware.RefusedFieldItem] = ("year", $"Use a whole year from {DateText.MinYear} to {DateText.MaxYear}.");
+            return TypedResults.BadRequest();
+        }
         return await ReportEndpoints.WriteYearlyCsvAsync(context.Response, counts, caller, y, basis == "plan" ? "plan" : "calendar",
             string.IsNullOrEmpty(plan) ? null : plan, ct) ? TypedResults.Empty : TypedResults.NotFound();
     }

@@ -17,16 +17,25 @@ public abstract record CheckOutcome
     public sealed record UnknownPlan(string Plan) : CheckOutcome;
 }
 
-/// <summary>"May this patient have this injection on this date under this plan?" (a read: no lock, nothing stored).</summary>
+/// <summary>
+/// "May this patient have this injection on this date under this plan?" (a read: no lock, nothing stored). With
+/// <c>replacing</c>, the question a correction asks: judged on the history without the record it would supersede, as
+/// recording the correction judges it.
+/// </summary>
 public sealed class CheckEligibility(InjectionStore injections, EligibilityEvaluator evaluator)
 {
-    public async Task<CheckOutcome> RunAsync(Caller caller, string patientId, string? plan, ProposedInjection proposal, CancellationToken ct)
+    public async Task<CheckOutcome> RunAsync(Caller caller, string patientId, string? plan, ProposedInjection proposal, CancellationToken ct,
+        Guid? replacing = null)
     {
         var context = await injections.LoadContextAsync(caller.Organization.Id, patientId, plan, proposal.Date, ct);
-        return context.PlanExists
-            ? new CheckOutcome.Answered(Judge(evaluator, proposal, context.History, context))
-            : new CheckOutcome.UnknownPlan(plan!);
+        if (!context.PlanExists) return new CheckOutcome.UnknownPlan(plan!);
+        var history = replacing is { } old ? WithoutReplaced(context.History, old) : context.History;
+        return new CheckOutcome.Answered(Judge(evaluator, proposal, history, context));
     }
+
+    /// <summary>The history a correction is judged on: without the record it supersedes (one rule for the check and the record).</summary>
+    internal static IReadOnlyList<InjectionRecord> WithoutReplaced(IReadOnlyList<InjectionRecord> history, Guid replaced) =>
+        history.Where(r => r.Id != replaced).ToList();
 
     /// <summary>
     /// The one judgement every path makes (check, record, CDS): the engine under the context's plan and versions, plus

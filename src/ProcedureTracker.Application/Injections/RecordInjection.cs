@@ -132,7 +132,7 @@ public sealed class RecordInjection(InjectionStore injections, EligibilityEvalua
             var voided = await write.LockInjectionAsync(injection.PatientId, old, ct);
             if (voided is null) return new RecordOutcome.Invalid("supersedes", $"No injection {old} for this patient.");
             if (voided.Value) return new RecordOutcome.Conflict($"Injection {old} is already voided and cannot be superseded.");
-            history = history.Where(r => r.Id != old).ToList();
+            history = CheckEligibility.WithoutReplaced(history, old);
         }
 
         var decision = Decide(injection, hash, context, history);

@@ -13,7 +13,7 @@ public sealed record Organization(long Id, string Code, string TimeZone);
 public sealed record Caller(Guid KeyId, Organization Organization, string Role);
 
 /// <summary>An API key without its secret.</summary>
-public sealed record ApiKeyInfo(Guid Id, string Name, string Role, DateTime CreatedAt, DateTime? RevokedAt);
+public sealed record ApiKeyInfo(Guid Id, string Name, string Role, DateTime CreatedAt, DateTime? RevokedAt, string? Prefix);
 
 /// <summary>What an organization's admin sees and sets.</summary>
 public sealed record OrganizationSettings(string Code, string Name, string TimeZone, DateTime CreatedAt);

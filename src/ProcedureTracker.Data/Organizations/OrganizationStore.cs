@@ -146,7 +146,7 @@ public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
     public async Task<IReadOnlyList<ApiKeyInfo>> ListKeysAsync(long organizationId, CancellationToken ct = default)
     {
         const string sql = """
-            select id, name, role, created_at as CreatedAt, revoked_at as RevokedAt
+            select id, name, role, created_at as CreatedAt, revoked_at as RevokedAt, key_prefix as Prefix
             from api_keys where organization_id = @organizationId order by created_at desc, id
             """;
         return await db.IdempotentAsync(async c =>
@@ -176,14 +176,17 @@ public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
     private async Task InsertKeyAsync(long organizationId, Guid id, string name, string role, string key, Guid? actor, CancellationToken ct)
     {
         const string sql = """
-            insert into api_keys (id, organization_id, name, role, key_hash) values (@id, @organizationId, @name, @role, @hash)
+            insert into api_keys (id, organization_id, name, role, key_hash, key_prefix) values (@id, @organizationId, @name, @role, @hash, @prefix)
             """;
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(sql, new { id, organizationId, name, role, hash = Hash(key) }, tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { id, organizationId, name, role, hash = Hash(key), prefix = Prefix(key) }, tx, cancellationToken: ct));
         await Audit.WriteAsync(connection, tx, organizationId, actor, "create", "api-key", id.ToString(), new { role }, ct);
         await tx.CommitAsync(ct);
     }
+
+    /// <summary>The key's first characters, shown to tell keys apart ("pt_" and 8 of its 43 random ones: never enough to use it).</summary>
+    public static string Prefix(string key) => key[..Math.Min(11, key.Length)];
 
     /// <summary>SHA-256 of the key. Keys carry 256 random bits, so a fast hash is enough (no password stretching needed).</summary>
     public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));

@@ -18,6 +18,7 @@ public sealed class StaffRow
     public Instant? LockedUntil { get; init; }
     public Instant CreatedAt { get; init; }
     public Instant? DisabledAt { get; init; }
+    public bool MustChangePassword { get; init; }
 
     public Organization Organization => new(OrganizationId, OrganizationCode, TimeZone);
 }
@@ -28,7 +29,7 @@ public sealed class StaffStore(TrackerDatabase db)
     private const string Columns = """
         s.id, s.organization_id as OrganizationId, o.code as OrganizationCode, o.time_zone as TimeZone, s.username, s.display_name as DisplayName,
         s.role, s.password_hash as PasswordHash, s.failed_attempts as FailedAttempts, s.locked_until as LockedUntil, s.created_at as CreatedAt,
-        s.disabled_at as DisabledAt
+        s.disabled_at as DisabledAt, s.must_change_password as MustChangePassword
         """;
 
     public Task<StaffRow?> FindByUsernameAsync(string username, CancellationToken ct) =>
@@ -100,14 +101,38 @@ public sealed class StaffStore(TrackerDatabase db)
     }
 
     /// <summary>Disables an account of the organization; false when none active.</summary>
-    public async Task<bool> DisableAsync(long organizationId, Guid id, Guid actor, CancellationToken ct)
+    public Task<bool> DisableAsync(long organizationId, Guid id, Guid actor, CancellationToken ct) =>
+        ChangeAsync(organizationId, id, actor, "disabled_at = now()", "disabled_at is null", "disable", null, new { }, ct);
+
+    /// <summary>Enables a disabled account again (its failures and lock cleared); false when none disabled.</summary>
+    public Task<bool> EnableAsync(long organizationId, Guid id, Guid actor, CancellationToken ct) =>
+        ChangeAsync(organizationId, id, actor, "disabled_at = null, failed_attempts = 0, locked_until = null", "disabled_at is not null", "enable", null,
+            new { }, ct);
+
+    /// <summary>Gives an account another role; false when no such account or it has that role already.</summary>
+    public Task<bool> SetRoleAsync(long organizationId, Guid id, string role, Guid actor, CancellationToken ct) =>
+        ChangeAsync(organizationId, id, actor, "role = @role", "role <> @role", "change-role", new { role }, new { role }, ct);
+
+    /// <summary>
+    /// Sets an account's password hash (a reset by an admin when <paramref name="mustChange"/>, or its owner's own change),
+    /// clearing failures and lock; audited without the password. False when no such account.
+    /// </summary>
+    public Task<bool> SetPasswordAsync(long organizationId, Guid id, string passwordHash, bool mustChange, Guid actor, CancellationToken ct) =>
+        ChangeAsync(organizationId, id, actor,
+            "password_hash = @passwordHash, must_change_password = @mustChange, failed_attempts = 0, locked_until = null", "true",
+            mustChange ? "reset-password" : "change-password", null, new { passwordHash, mustChange }, ct);
+
+    private async Task<bool> ChangeAsync(long organizationId, Guid id, Guid actor, string set, string condition, string action, object? detail,
+        object parameters, CancellationToken ct)
     {
+        var arguments = new DynamicParameters(parameters);
+        arguments.Add("organizationId", organizationId);
+        arguments.Add("id", id);
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var done = await connection.ExecuteAsync(new CommandDefinition(
-            "update staff_accounts set disabled_at = now() where organization_id = @organizationId and id = @id and disabled_at is null",
-            new { organizationId, id }, tx, cancellationToken: ct)) == 1;
-        if (done) await Audit.WriteAsync(connection, tx, organizationId, actor, "disable", "staff-account", id.ToString(), null, ct);
+            $"update staff_accounts set {set} where organization_id = @organizationId and id = @id and {condition}", arguments, tx, cancellationToken: ct)) == 1;
+        if (done) await Audit.WriteAsync(connection, tx, organizationId, actor, action, "staff-account", id.ToString(), detail, ct);
         await tx.CommitAsync(ct);
         return done;
     }
