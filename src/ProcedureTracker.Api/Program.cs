@@ -25,9 +25,12 @@ app.UseWhen(c => !WebAuth.IsMachinePath(c.Request.Path), a => a
     .UseExceptionHandler(new ExceptionHandlerOptions
     {
         ExceptionHandlingPath = "/error/500",
+        CreateScopeForErrors = true,
         StatusCodeSelector = e => ProblemExceptionHandler.IsDatabaseUnavailable(e) ? 503 : e is BadHttpRequestException b ? b.StatusCode : 500,
     })
-    .UseStatusCodePagesWithReExecute("/error/{0}"));
+    .UseStatusCodePagesWithReExecute("/error/{0}", createScopeForStatusCodePages: true));
+// Routing after the error handlers, so a re-executed error page is routed to its endpoint.
+app.UseRouting();
 app.UseMiddleware<InputGuardMiddleware>();
 app.UseCors();
 app.UseAuthentication();
