@@ -44,6 +44,11 @@ public static class DateText
     /// <summary>The message for a date that is not accepted.</summary>
     public const string Message = "Use a real date as yyyy-MM-dd, in the years 1900 to 2200.";
 
+    /// <summary>Parses a year as clients send it: digits only, <see cref="MinYear"/> to <see cref="MaxYear"/>; false otherwise.</summary>
+    public static bool TryParseYear(string? text, out int year) =>
+        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out year)
+        && year is >= MinYear and <= MaxYear;
+
     /// <summary>Parses <paramref name="text"/>; false for anything but a real ISO date in range.</summary>
     public static bool TryParse(string? text, out LocalDate date)
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
-using ProcedureTracker.Application.Eligibility;
 using ProcedureTracker.Application.Injections;
+using ProcedureTracker.Application.Reports;
 using ProcedureTracker.Data.Injections;
 using ProcedureTracker.Data.Organizations;
 using ProcedureTracker.Domain.Catalog;
@@ -19,13 +19,10 @@ public enum MeterLevel { Room, Last, AtLimit, Over }
 /// <summary>One usage meter: "2 of 3 sessions used, window A to B", with its level in words and colour.</summary>
 public sealed record Meter(string Policy, string RuleText, decimal Used, decimal Limit, UsageUnit Unit, LocalDate Start, LocalDate End)
 {
-    /// <summary>Steroid left (mg MPE) at or under which a meter warns, as Near a cap counts it.</summary>
-    public const decimal LowMg = 40;
-
     public string Summary => $"{Number(Used)} of {Number(Limit)} {Unit.ToText()} used, window {Dates.Show(Start)} to {Dates.Show(End)}";
 
     public MeterLevel Level => Used > Limit ? MeterLevel.Over : Used == Limit ? MeterLevel.AtLimit
-        : Limit - Used <= (Unit == UsageUnit.Sessions ? 1 : LowMg) ? MeterLevel.Last : MeterLevel.Room;
+        : ApproachingLimits.IsNear(Unit, Limit - Used) ? MeterLevel.Last : MeterLevel.Room;
 
     /// <summary>The level in words (the colour is never the only sign).</summary>
     public string Words => Level switch
@@ -114,28 +111,15 @@ public static class PatientView
             .ToList();
 
     /// <summary>
-    /// For each procedure and site with a live record in the last two years: may it be repeated today, and if not, from
-    /// when (a check repeating the lane's latest record, steroid included, under the patient's latest plan).
+    /// For each procedure and site with a live record in the last two years (at most twelve, latest first): may it be
+    /// repeated today, and if not, from when (the engine's answer to repeating the lane's latest record, steroid included).
     /// </summary>
-    public static async Task<IReadOnlyList<NextAllowed>> NextAllowedAsync(CheckEligibility check, Caller caller, string patientId,
-        IReadOnlyList<InjectionRow> rows, LocalDate today, ProcedureCatalog catalog, CancellationToken ct)
-    {
-        var result = new List<NextAllowed>();
-        var lanes = rows.Where(r => r.VoidedAt is null && r.DateOfService >= today.PlusYears(-2))
-            .GroupBy(r => (r.Procedure, r.Region, r.Laterality))
-            .Select(g => g.OrderBy(r => r.DateOfService).Last())
-            .OrderByDescending(r => r.DateOfService).Take(12);
-        foreach (var latest in lanes)
-        {
-            var record = latest.ToRecord();
-            var proposal = new ProposedInjection(latest.Procedure, record.Site, record.Steroid, today);
-            if (await check.RunAsync(caller, patientId, null, proposal, ct) is not CheckOutcome.Answered { Result: var answer }) continue;
-            var label = $"{catalog.ProcedureName(latest.Procedure)}, {catalog.RegionName(latest.Region)}{Side(latest.Laterality)}";
-            var repeated = latest.SteroidDrug is null ? "without steroid" : $"with {latest.SteroidDrug} {latest.SteroidDoseMg:0.##} mg, as on {Dates.Show(latest.DateOfService)}";
-            result.Add(new NextAllowed(label, repeated, answer.Eligible, answer.EarliestEligibleDate, answer.Violations.FirstOrDefault()?.Message));
-        }
-        return result;
-    }
+    public static async Task<IReadOnlyList<NextAllowed>> NextAllowedAsync(PatientStanding standing, Caller caller, IReadOnlyList<InjectionRow> rows,
+        LocalDate today, ProcedureCatalog catalog, CancellationToken ct) =>
+        (await standing.NextAllowedAsync(caller, rows, today, today.PlusYears(-2), lanes: 12, ct)).Select(x => new NextAllowed(
+            $"{catalog.ProcedureName(x.Latest.Procedure)}, {catalog.RegionName(x.Latest.Region)}{Side(x.Latest.Laterality)}",
+            x.Latest.SteroidDrug is null ? "without steroid" : $"with {x.Latest.SteroidDrug} {x.Latest.SteroidDoseMg:0.##} mg, as on {Dates.Show(x.Latest.DateOfService)}",
+            x.Answer.Eligible, x.Answer.EarliestEligibleDate, x.Answer.Violations.FirstOrDefault()?.Message)).ToList();
 
     /// <summary>Lanes by procedure and site, in order of first appearance; voided records stay (struck through).</summary>
     public static IReadOnlyList<Lane> Lanes(IReadOnlyList<InjectionRow> rows, ProcedureCatalog catalog) =>

@@ -28,8 +28,7 @@ public static class WebEndpoints
     {
         var caller = ApiKeyAuthentication.CallerOf(context.User);
         var y = clock.Today(caller.Organization).Year;
-        if (!string.IsNullOrEmpty(year) && !(int.TryParse(year, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out y)
-                                             && y is >= DateText.MinYear and <= DateText.MaxYear))
+        if (!string.IsNullOrEmpty(year) && !DateText.TryParseYear(year, out y))
         {
             // The error page names the field (the pages' door is HTML).
             context.Items[InputGuardMiddleware.RefusedFieldItem] = ("year", $"Use a whole year from {DateText.MinYear} to {DateText.MaxYear}.");

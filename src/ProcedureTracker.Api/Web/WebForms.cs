@@ -50,7 +50,7 @@ public sealed class WebForms(FormSubmissionStore submissions, IDataProtectionPro
             await submissions.ReleaseAsync(token, ApiKeyAuthentication.CallerOf(context.User).KeyId, CancellationToken.None);
     }
 
-    /// <summary>Redirects (303 after the post) to <paramref name="url"/>, which shows <paramref name="flash"/> once.</summary>
+    /// <summary>Redirects (the browser then GETs <paramref name="url"/>), which shows <paramref name="flash"/> once.</summary>
     public void Redirect(HttpContext context, NavigationManager navigation, string url, Flash? flash)
     {
         if (flash is not null)

@@ -24,6 +24,9 @@ public sealed class ApproachingLimits(ReportStore reports, PolicyStore policies,
     /// <summary>Remaining mg MPE at or under which a dose rule is reported (one typical triamcinolone dose).</summary>
     public const decimal MgThreshold = 40m;
 
+    /// <summary>True when <paramref name="remaining"/> of a rule is at most one session or <see cref="MgThreshold"/> mg MPE (the patient page's amber meter too).</summary>
+    public static bool IsNear(UsageUnit unit, decimal remaining) => unit == UsageUnit.MgMpe ? remaining <= MgThreshold : remaining <= 1;
+
     /// <summary>The rows, streamed; null when <paramref name="plan"/> names no plan of the organization.</summary>
     public async Task<IAsyncEnumerable<ApproachingRow>?> RunAsync(Caller caller, LocalDate date, string? plan, CancellationToken ct)
     {
@@ -57,7 +60,7 @@ public sealed class ApproachingLimits(ReportStore reports, PolicyStore policies,
         var seen = new HashSet<(string, string, string?)>();
         foreach (var (procedure, probeRegion, usage) in UsageProbes.Of(evaluator, history, versions, plan, date))
         {
-            var near = usage.Unit == UsageUnit.MgMpe ? usage.Remaining <= MgThreshold : usage.Remaining <= 1;
+            var near = IsNear(usage.Unit, usage.Remaining);
             var region = usage.Scope == RuleScope.Patient ? null : probeRegion;
             if (near && seen.Add((usage.Policy, usage.RuleId, region)))
                 yield return new ApproachingRow(patient, usage.Policy, usage.RuleId, usage.Kind, procedure, region,
