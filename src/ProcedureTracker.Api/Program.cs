@@ -17,6 +17,8 @@ builder.AddTracker();
 var app = builder.Build();
 await app.InitializeDatabaseAsync();
 
+// Behind a TLS proxy: the client's address and scheme from the configured proxies only (PT_TRUSTED_PROXIES).
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
 // Machines get problem+json (or an OperationOutcome) for every error; people get a page in the application's layout
 // (400, 403, 404, 500 with the reference the log carries, 503 when the database is unreachable).

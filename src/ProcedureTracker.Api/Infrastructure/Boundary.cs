@@ -39,14 +39,28 @@ public sealed record JsonBody(JsonNode? Node, string? Error, string? Path)
     public static async Task<JsonBody> ReadAsync(HttpRequest request, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
-        if (buffer.Length > MaxBytes) return new JsonBody(null, $"The body is larger than {MaxBytes / 1024 / 1024} MB.", null);
+        // Never more than the limit in memory, whatever Content-Length says (or omits).
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBytes) return new JsonBody(null, $"The body is larger than {MaxBytes / 1024 / 1024} MB.", null);
+            buffer.Write(chunk, 0, read);
+        }
         if (buffer.Length == 0) return new JsonBody(null, "A JSON body is required.", null);
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        // JSON text is UTF-8 (RFC 8259 section 8.1): invalid bytes are refused before parsing, wherever they sit.
+        if (System.Text.Unicode.Utf8.IsValid(bytes.Span) is false) return new JsonBody(null, "The body is not valid UTF-8 text.", null);
         try
         {
             // One parse: the node tree is checked as it is walked (the same options refuse duplicate keys and deep nesting).
-            var node = JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), documentOptions: Options);
+            var node = JsonNode.Parse(bytes.Span, documentOptions: Options);
             return Check(node, "$") is { } bad ? new JsonBody(null, bad.Error, bad.Path) : new JsonBody(node, null, null);
+        }
+        catch (InvalidOperationException)
+        {
+            // A property name or string escape that is not Unicode text (a lone surrogate such as "\ud800").
+            return new JsonBody(null, "The body has text that is not valid Unicode (an unpaired surrogate escape).", null);
         }
         catch (Exception e) when (e is JsonException or ArgumentException)
         {

@@ -11,11 +11,14 @@ public sealed record CdsIssuer(string Iss, string Organization, JsonArray Keys);
 /// <summary>
 /// Verifies a CDS Hooks client JWT (CDS Hooks 2.0 "Trusting CDS Clients") with System.Security.Cryptography alone:
 /// ES384 or RS384 signature against the configured keys of an allow-listed issuer (never a key the token points to),
-/// <c>aud</c> equal to the service URL, <c>exp</c> in the future (60 s skew), and <c>jti</c> present (replay is checked by the caller).
+/// <c>aud</c> equal to the service URL, <c>exp</c> in the future (60 s skew), <c>iat</c> present and at most 5 minutes before <c>exp</c>, <c>nbf</c> passed, and <c>jti</c> present (replay is checked by the caller).
 /// </summary>
 public static class CdsJwt
 {
     public static readonly TimeSpan Skew = TimeSpan.FromSeconds(60);
+
+    /// <summary>Longest a token may live from its <c>iat</c> (CDS Hooks 2.0: exp at most 5 minutes in the future).</summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(5);
 
     public sealed record Verified(CdsIssuer Issuer, string Jti, DateTimeOffset Expires);
 
@@ -56,13 +59,19 @@ public static class CdsJwt
 
         var audiences = payload["aud"] is JsonArray many ? many.Select(a => a is JsonValue v && v.TryGetValue<string>(out var x) ? x : null).ToList() : [Text(payload, "aud")];
         if (!audiences.Contains(audience)) return (null, "audience is not this service");
-        if (payload["exp"] is not JsonValue expValue || !expValue.TryGetValue<long>(out var exp)) return (null, "exp missing");
-        if (exp is < 0 or > 253402300799) return (null, "exp out of range");
-        var expires = DateTimeOffset.FromUnixTimeSeconds(exp);
+        if (Seconds(payload, "exp") is not { } expires) return (null, "exp missing or out of range");
         if (expires + Skew < now) return (null, "token expired");
+        // CDS Hooks: iat required, and exp "no more than 5 minutes in the future" of it; nbf honoured when present.
+        if (Seconds(payload, "iat") is not { } issued) return (null, "iat missing or out of range");
+        if (issued - Skew > now) return (null, "iat is in the future");
+        if (expires - issued > MaxLifetime) return (null, $"lifetime exceeds {MaxLifetime.TotalMinutes} minutes");
+        if (payload["nbf"] is not null && (Seconds(payload, "nbf") is not { } notBefore || notBefore - Skew > now)) return (null, "token not yet valid (nbf)");
         if (Text(payload, "jti") is not { Length: > 0 and <= 200 } jti) return (null, "jti missing");
         return (new Verified(issuer, jti, expires), null);
     }
+
+    private static DateTimeOffset? Seconds(JsonObject node, string name) =>
+        node[name] is JsonValue v && v.TryGetValue<long>(out var s) && s is >= 0 and <= 253402300799 ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
 
     private static string? Text(JsonObject node, string name) => node[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 

@@ -41,9 +41,36 @@ public static class ServiceSetup
         services.AddSingleton<CatalogHolder>();
         services.Configure<TrackerOptions>(builder.Configuration);
         var options = TrackerOptions.From(builder.Configuration);
-        services.AddSingleton(new CdsIssuers(CdsJwt.ParseIssuers(options.CdsIssuers)));
+        var issuers = CdsJwt.ParseIssuers(options.CdsIssuers);
+        services.AddSingleton(new CdsIssuers(issuers));
+        // Links and the JWT audience come from the configured public URL, never from a Host header a client chose.
+        var publicUri = options.PublicUri;
+        if (publicUri is null && issuers.Count > 0)
+            throw new InvalidOperationException("PT_CDS_ISSUERS is set but PT_PUBLIC_URL is not: set the URL EHRs call (the JWT audience is made from it).");
+        if (publicUri is not null)
+        {
+            services.PostConfigure<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>(o =>
+            {
+                if (o.AllowedHosts.Count == 0 || o.AllowedHosts.Contains("*")) o.AllowedHosts = [publicUri.IdnHost];
+            });
+        }
+        var secure = publicUri?.Scheme == "https" ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        services.PostConfigure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(WebAuth.CookieScheme, o => o.Cookie.SecurePolicy = secure);
+        services.PostConfigure<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>(o => o.Cookie.SecurePolicy = secure);
+        // X-Forwarded-For / -Proto believed from the configured proxies only (none by default).
+        var proxies = (options.TrustedProxies ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+            o.KnownProxies.Clear();
+            o.KnownIPNetworks.Clear();
+            foreach (var proxy in proxies)
+                o.KnownProxies.Add(System.Net.IPAddress.TryParse(proxy, out var address)
+                    ? address : throw new InvalidOperationException($"PT_TRUSTED_PROXIES: '{proxy}' is not an IP address."));
+        });
         services.AddTrackerHealthChecks();
-        services.AddHttpClient<ProcedureTracker.Api.CdsHooks.CoverageFetcher>();
+        services.AddHttpClient<ProcedureTracker.Api.CdsHooks.CoverageFetcher>()
+            .ConfigurePrimaryHttpMessageHandler(() => ProcedureTracker.Api.CdsHooks.CoverageFetcher.CreateHandler(options.CdsFhirAllowPrivate));
         var corsOrigins = (options.CdsCorsOrigins ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         services.AddCors(o => o.AddPolicy("cds", p => p.WithOrigins(corsOrigins).AllowAnyHeader().WithMethods("GET", "POST")));
         services.AddSingleton(sp => sp.GetRequiredService<CatalogHolder>().Current);

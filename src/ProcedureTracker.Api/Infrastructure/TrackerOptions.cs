@@ -8,9 +8,25 @@ namespace ProcedureTracker.Api.Infrastructure;
 /// </summary>
 public sealed class TrackerOptions
 {
-    /// <summary>The service's public base URL when behind a proxy (CDS Hooks JWT audience).</summary>
+    /// <summary>
+    /// The service's public base URL as clients reach it (e.g. https://tracker.example.org). The CDS Hooks JWT audience,
+    /// FHIR <c>Location</c> and <c>fullUrl</c>, and card links are made from it, and only its host is served
+    /// (<c>AllowedHosts</c>). Required when CDS issuers are configured.
+    /// </summary>
     [ConfigurationKeyName("PT_PUBLIC_URL")]
     public string? PublicUrl { get; set; }
+
+    /// <summary>Addresses of the reverse proxies whose X-Forwarded-For / -Proto are believed, comma-separated; none means none.</summary>
+    [ConfigurationKeyName("PT_TRUSTED_PROXIES")]
+    public string? TrustedProxies { get; set; }
+
+    /// <summary>True to let the CDS services fetch Coverage from an allow-listed server on a loopback or private address (a trial EHR).</summary>
+    [ConfigurationKeyName("PT_CDS_FHIR_ALLOW_PRIVATE")]
+    public bool CdsFhirAllowPrivate { get; set; }
+
+    /// <summary>Largest CSV import accepted, in megabytes, on every import door (50 by default).</summary>
+    [ConfigurationKeyName("PT_IMPORT_MAX_MB")]
+    public int ImportMaxMegabytes { get; set; } = 50;
 
     /// <summary>False to leave migrations to <c>pt migrate</c>.</summary>
     [ConfigurationKeyName("PT_MIGRATE_ON_START")]
@@ -53,13 +69,26 @@ public sealed class TrackerOptions
     public string? OperatorKey { get; set; }
 
     /// <summary>
-    /// The service's base URL as clients reach it: <see cref="PublicUrl"/> behind a proxy, else the request's own scheme,
-    /// host and path base. The one place absolute links (FHIR Location and fullUrl, card links) and the CDS Hooks JWT
-    /// audience are made from.
+    /// The service's base URL as clients reach it: <see cref="PublicUrl"/> when set (always in production), else the
+    /// request's own scheme, host and path base (a trial on one machine). The one place absolute links (FHIR Location and
+    /// fullUrl, card links) and the CDS Hooks JWT audience are made from.
     /// </summary>
     public static string PublicBase(HttpRequest request) =>
-        request.HttpContext.RequestServices.GetService<Microsoft.Extensions.Options.IOptions<TrackerOptions>>()?.Value.PublicUrl?.TrimEnd('/')
+        request.HttpContext.RequestServices.GetService<Microsoft.Extensions.Options.IOptions<TrackerOptions>>()?.Value.PublicUri?.AbsoluteUri.TrimEnd('/')
         ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
+
+    /// <summary>The parsed <see cref="PublicUrl"/>, or null when none is set.</summary>
+    public Uri? PublicUri => string.IsNullOrWhiteSpace(PublicUrl) ? null : ParsePublicUrl(PublicUrl);
+
+    /// <summary>An absolute http(s) URL without query, fragment or user-info.</summary>
+    /// <exception cref="InvalidOperationException">It is not one.</exception>
+    public static Uri ParsePublicUrl(string text)
+    {
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Query.Length > 0
+            || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+            throw new InvalidOperationException($"PT_PUBLIC_URL must be an absolute http(s) URL without query or user-info, e.g. https://tracker.example.org; got '{text}'.");
+        return uri;
+    }
 
     public static TrackerOptions From(IConfiguration configuration) => configuration.Get<TrackerOptions>() ?? new TrackerOptions();
 }

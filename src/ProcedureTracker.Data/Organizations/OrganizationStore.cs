@@ -86,7 +86,11 @@ public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
     /// <summary>Records a CDS Hooks JWT id; false when the issuer used it before (a replay).</summary>
     public async Task<bool> TryUseJwtIdAsync(string issuer, string jti, DateTimeOffset expiresAt, CancellationToken ct = default)
     {
-        const string sql = "insert into cds_jwt_ids (issuer, jti, expires_at) values (@issuer, @jti, @expiresAt) on conflict do nothing";
+        // Ids past their token's expiry (plus the verifier's skew) cannot be replayed anyway: purged as new ones arrive.
+        const string sql = """
+            with purged as (delete from cds_jwt_ids where expires_at < now() - interval '2 minutes')
+            insert into cds_jwt_ids (issuer, jti, expires_at) values (@issuer, @jti, @expiresAt) on conflict do nothing
+            """;
         await using var connection = await db.OpenAsync(ct);
         return await connection.ExecuteAsync(new CommandDefinition(sql, new { issuer, jti, expiresAt = expiresAt.UtcDateTime }, cancellationToken: ct)) == 1;
     }

@@ -33,7 +33,7 @@ public class CdsJwtTests
                     new JsonObject { ["kty"] = "RSA", ["kid"] = "rsa-1", ["n"] = B64(rsa.Modulus!), ["e"] = B64(rsa.Exponent!) }),
             },
         });
-        _factory = new ApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string> { ["PT_CDS_ISSUERS"] = issuers.ToJsonString() }, organization);
+        _factory = new ApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string> { ["PT_CDS_ISSUERS"] = issuers.ToJsonString(), ["PT_PUBLIC_URL"] = "http://localhost" }, organization);
     }
 
     [OneTimeTearDown]
@@ -90,6 +90,33 @@ public class CdsJwtTests
         Assert.That(await CallWith(Token(iss: "https://evil.example.org")), Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(await CallWith(Token(exp: DateTimeOffset.UtcNow.AddMinutes(-5))), Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(await CallWith(Token(alg: "HS256")), Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [Test]
+    public async Task A_token_issued_to_another_service_is_refused_whatever_host_is_sent()
+    {
+        // The EHR issued this token to a CDS service at another host; the attacker replays it here with that Host.
+        var token = Token(aud: "http://other-cds.example/cds-services/procedure-limits-order-sign");
+        var client = _factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/cds-services/procedure-limits-order-sign")
+        {
+            Content = new StringContent(File.ReadAllText(Path.Combine(TestContext.CurrentContext.TestDirectory, "CdsHooks/examples/order-sign.json")),
+                Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Host = "other-cds.example";
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await client.SendAsync(request);
+        Assert.That((int)response.StatusCode, Is.AnyOf(400, 401), "a Host other than PT_PUBLIC_URL's is not served, and the audience is never taken from it");
+        Assert.That(await CallWith(token), Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [Test]
+    public void The_service_refuses_to_start_with_cds_issuers_and_no_public_url()
+    {
+        using var factory = new ApiFactory(TestDatabase.ConnectionString,
+            new Dictionary<string, string> { ["PT_CDS_ISSUERS"] = """[{"iss":"https://ehr.example","jwks":{"keys":[]}}]""" }, "jwt-no-url");
+        var e = Assert.Catch(() => factory.CreateClient());
+        Assert.That(e!.ToString(), Does.Contain("PT_PUBLIC_URL"));
     }
 
     [Test]

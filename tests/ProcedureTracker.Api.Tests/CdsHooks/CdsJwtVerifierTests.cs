@@ -41,8 +41,9 @@ public class CdsJwtVerifierTests
         return $"{signed}.{B64(signature)}";
     }
 
-    private static string Payload(string aud = $"\"{Aud}\"", long? exp = null, string jti = "\"j-1\"", string iss = $"\"{Iss}\"") =>
-        $$"""{"iss":{{iss}},"aud":{{aud}},"exp":{{exp ?? Now.AddMinutes(5).ToUnixTimeSeconds()}},"jti":{{jti}}}""";
+    private static string Payload(string aud = $"\"{Aud}\"", long? exp = null, string jti = "\"j-1\"", string iss = $"\"{Iss}\"",
+        string iat = "now", string extra = "") =>
+        $$"""{"iss":{{iss}},"aud":{{aud}},"exp":{{exp ?? Now.AddMinutes(5).ToUnixTimeSeconds()}},{{(iat == "now" ? $"\"iat\":{Now.ToUnixTimeSeconds()}," : iat)}}{{extra}}"jti":{{jti}}}""";
 
     [TestCase("ES384", "ec-1")]
     [TestCase("RS384", "rsa-1")]
@@ -72,6 +73,12 @@ public class CdsJwtVerifierTests
     [TestCase("no-jti", "jti")]
     [TestCase("iss", "issuer")]
     [TestCase("iss-object", "issuer")]
+    [TestCase("no-iat", "iat")]
+    [TestCase("iat-future", "iat")]
+    [TestCase("exp-9999", "lifetime")]
+    [TestCase("lifetime-6-minutes", "lifetime")]
+    [TestCase("nbf-future", "nbf")]
+    [TestCase("nbf-text", "nbf")]
     public void A_bad_claim_is_refused(string what, string reason)
     {
         var payload = what switch
@@ -82,6 +89,12 @@ public class CdsJwtVerifierTests
             "exp-huge" => Payload(exp: long.MaxValue),
             "no-jti" => Payload(jti: "\"\""),
             "iss" => Payload(iss: "\"https://attacker.example\""),
+            "no-iat" => Payload(iat: ""),
+            "iat-future" => Payload(iat: $"\"iat\":{Now.AddMinutes(3).ToUnixTimeSeconds()},", exp: Now.AddMinutes(4).ToUnixTimeSeconds()),
+            "exp-9999" => Payload(exp: new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds()),
+            "lifetime-6-minutes" => Payload(exp: Now.AddMinutes(6).ToUnixTimeSeconds()),
+            "nbf-future" => Payload(extra: $"\"nbf\":{Now.AddMinutes(2).ToUnixTimeSeconds()},"),
+            "nbf-text" => Payload(extra: "\"nbf\":\"soon\","),
             _ => Payload(iss: "{\"a\":1}"),
         };
         Assert.That(CdsJwt.Verify(Sign("""{"alg":"ES384"}""", payload), Aud, _issuers, Now).Error, Does.Contain(reason));

@@ -18,7 +18,7 @@ namespace ProcedureTracker.Api.Tests.Fuzz;
 /// </summary>
 public class FuzzTests : ApiTest
 {
-    private const int Requests = 2400;
+    private const int Requests = 10_000;
 
     private static readonly string[] Hostile =
     [
@@ -158,6 +158,14 @@ public class FuzzTests : ApiTest
         new("POST", "/fhir", Door.Fhir, () => Example("Fhir/examples/batch.json")),
         new("GET", "/fhir/Procedure", Door.None, null),
         new("GET", "/cds-services", Door.None, null),
+        new("GET", "/v1/imports/{guid}", Door.None, null),
+        new("GET", "/v1/organization", Door.None, null),
+        new("PUT", "/v1/organization", Door.Json, () => """{"name":"Fuzz clinic","timeZone":"America/New_York"}"""),
+        new("POST", "/v1/operator/organizations", Door.Json, () => """{"code":"fuzz-org","name":"Fuzz","timeZone":"UTC"}"""),
+        new("GET", "/fhir/Procedure/{guid}", Door.None, null),
+        new("GET", "/fhir/Patient/{patient}", Door.None, null),
+        new("GET", "/v1/no-such-thing", Door.None, null),
+        new("POST", "/cds-services/{code}", Door.Cds, () => Example("CdsHooks/examples/order-sign.json")),
         new("POST", "/cds-services/procedure-limits-order-sign", Door.Cds, () => Example("CdsHooks/examples/order-sign.json")),
         new("POST", "/cds-services/procedure-limits-order-select", Door.Cds, () => Example("CdsHooks/examples/order-sign.json").Replace("order-sign", "order-select")),
         new("POST", "/cds-services/procedure-limits-appointment-book", Door.Cds, () => Example("CdsHooks/examples/appointment-book.json")),
@@ -241,9 +249,22 @@ public class FuzzTests : ApiTest
             case 0: return (Encoding.UTF8.GetBytes(example[..random.Next(example.Length)]), "truncated");
             case 1:
             {
+                // Invalid UTF-8 anywhere inside a string or a property name (a lone continuation byte, an overlong form,
+                // a truncated sequence, an encoded surrogate).
                 var bytes = Encoding.UTF8.GetBytes(example);
-                var at = example.IndexOf(":\"", StringComparison.Ordinal) + 2;
-                return ([.. bytes[..at], 0xff, 0xfe, 0xc0, .. bytes[at..]], "invalid UTF-8");
+                var quotes = Enumerable.Range(0, bytes.Length).Where(b => bytes[b] == (byte)'"').ToArray();
+                var at = quotes[random.Next(quotes.Length)] + 1;
+                byte[] bad = Pick(random, new[] { new byte[] { 0xff, 0xfe }, [0xc0, 0xaf], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0x80] });
+                return ([.. bytes[..at], .. bad, .. bytes[at..]], "invalid UTF-8");
+            }
+            case 11:
+            {
+                // A lone surrogate escape in a property name instead of a value.
+                var text = example;
+                var names = System.Text.RegularExpressions.Regex.Matches(text, "\"([A-Za-z]+)\"\\s*:");
+                var name = names[random.Next(names.Count)];
+                text = text[..(name.Index + 1)] + "\\udc00" + text[(name.Index + 1)..];
+                return (Encoding.UTF8.GetBytes(text), "lone surrogate in a name");
             }
             case 2: return (Encoding.UTF8.GetBytes(Pick(random, ["", "null", "[]", "1", "\"x\"", "{", "{\"a\":1,\"a\":2}", new string('[', 5000)])), "not an object");
             case 3:

@@ -140,7 +140,7 @@ public class CdsIntegrationTests
 
         _factory = new ApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string>
         {
-            ["PT_CDS_CORS_ORIGINS"] = Origin, ["PT_CDS_FHIR_SERVERS"] = _fhirBase,
+            ["PT_CDS_CORS_ORIGINS"] = Origin, ["PT_CDS_FHIR_SERVERS"] = _fhirBase, ["PT_CDS_FHIR_ALLOW_PRIVATE"] = "true",
         });
         _admin = _factory.Admin();
         var put = await _admin.PutAsync("/v1/policies/acme-ppo", new StringContent("""
@@ -264,6 +264,43 @@ public class CdsIntegrationTests
         Assert.That(Part(coverage, "covered"), Is.EqualTo("covered"), "acme-ppo from the fetched Coverage was checked");
         Assert.That(coverage.GetProperty("extension").EnumerateArray().Single(e => e.GetProperty("url").GetString() == "coverage")
             .GetProperty("valueReference").GetProperty("reference").GetString(), Is.EqualTo("Coverage/cov-9"));
+    }
+
+    [Test]
+    public async Task A_fhir_server_url_that_only_looks_allowed_is_never_fetched()
+    {
+        var allowed = new Uri(_fhirBase);
+        string[] lookalikes =
+        [
+            $"http://ehr.example.org@{allowed.Authority}/fhir",       // user-info: the host is what follows the @
+            $"http://{allowed.Host}:{allowed.Port}@evil.example/fhir",
+            $"http://{allowed.Authority}/fhirx",                      // a prefix, not a path segment
+            $"http://{allowed.Host}:{allowed.Port + 1}/fhir",         // another port
+            $"https://{allowed.Authority}/fhir",                      // another scheme
+        ];
+        foreach (var url in lookalikes)
+        {
+            lock (_authorizations) _authorizations.Clear();
+            var answer = await CallAsync(OrderSign("cds-" + Guid.NewGuid().ToString("N")[..8], url, prefetch: false));
+            lock (_authorizations) Assert.That(_authorizations, Is.Empty, $"{url} was fetched (with the EHR's token)");
+            Assert.That(Part(Coverage(answer), "covered"), Is.EqualTo("conditional"), url);
+        }
+        Assert.That(ProcedureTracker.Api.CdsHooks.CoverageFetcher.IsAllowed(new Uri("http://ehr.example.org.evil.example/fhir"), "http://ehr.example.org/fhir"), Is.False);
+        Assert.That(ProcedureTracker.Api.CdsHooks.CoverageFetcher.IsAllowed(new Uri("http://EHR.example.org/fhir/r4"), "http://ehr.example.org/fhir/"), Is.True);
+    }
+
+    [Test]
+    public async Task A_loopback_fhir_server_is_refused_unless_the_operator_allows_private_addresses()
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new ProcedureTracker.Api.Infrastructure.TrackerOptions { CdsFhirServers = _fhirBase });
+        using var http = new HttpClient(ProcedureTracker.Api.CdsHooks.CoverageFetcher.CreateHandler(allowPrivate: false));
+        var fetcher = new ProcedureTracker.Api.CdsHooks.CoverageFetcher(http, options,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ProcedureTracker.Api.CdsHooks.CoverageFetcher>.Instance);
+        lock (_authorizations) _authorizations.Clear();
+        var (coverage, problem) = await fetcher.FetchAsync(_fhirBase, "tok-123", "p-1", CancellationToken.None);
+        Assert.That(coverage, Is.Null);
+        Assert.That(problem, Is.EqualTo(ProcedureTracker.Api.CdsHooks.CoverageFetcher.Unreachable));
+        lock (_authorizations) Assert.That(_authorizations, Is.Empty);
     }
 
     [Test]
