@@ -33,7 +33,16 @@ app.UseWhen(c => !WebAuth.IsMachinePath(c.Request.Path), a => a
     .UseStatusCodePagesWithReExecute("/error/{0}", createScopeForStatusCodePages: true));
 // Routing after the error handlers, so a re-executed error page is routed to its endpoint.
 app.UseRouting();
+// The web page's upload may be as large as any import (Kestrel's 30 MB default holds everywhere else).
+app.UseWhen(c => HttpMethods.IsPost(c.Request.Method) && c.Request.Path.StartsWithSegments("/billing/import"), a => a.Use((c, next) =>
+{
+    if (c.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        limit.MaxRequestBodySize = (long)c.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<TrackerOptions>>().Value.ImportMaxMegabytes * 1024 * 1024 + 64 * 1024;
+    return next(c);
+}));
 app.UseMiddleware<InputGuardMiddleware>();
+// After the input guard, which has read (and checked) a sign-in form the per-username limit partitions on.
+app.UseRateLimiter();
 app.UseCors();
 app.UseAuthentication();
 app.UseWhen(c => !WebAuth.IsMachinePath(c.Request.Path), a => a.UseMiddleware<WebSessionMiddleware>());

@@ -21,7 +21,7 @@ public static class Audit
     public static string? Json(object? detail) => detail is null ? null : JsonSerializer.Serialize(detail, JsonSerializerOptions.Web);
 
     /// <summary>Writes one entry.</summary>
-    public static Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long organizationId, Guid? actor, string action,
+    public static Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long? organizationId, Guid? actor, string action,
         string entity, string entityId, object? detail, CancellationToken ct)
     {
         const string sql = """

@@ -326,7 +326,7 @@ public class WebFormTests
         await People.AxeAsync(_page, "a refused staff form");
 
         await _page.GetByLabel("Username").FillAsync(user);
-        await _page.GetByLabel(new Regex("^Password")).FillAsync("first password 1234");
+        await _page.GetByLabel(new Regex("^Password")).FillAsync("first passphrase lemon kite");
         await _page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
         await Expect(_page.GetByText($"Account {user} (clinician) created.")).ToBeVisibleAsync();
         await _page.ReloadAsync();

@@ -41,36 +41,53 @@ public static class ImportEndpoints
         [System.Text.Json.Serialization.JsonIgnore] public string[]? Cells { get; init; }
     }
     public sealed record OverLimitRow(int Line, IReadOnlyList<string> RuleIds);
-    public sealed record ImportSummary(int Imported, int Unchanged, IReadOnlyList<RejectedRow> Rejected, IReadOnlyList<OverLimitRow> OverLimit)
+    /// <summary>
+    /// What an import did. <c>rejected</c> and <c>overLimit</c> list the first <see cref="LinesListed"/> lines of each (in
+    /// line order); <c>rejectedTotal</c> and <c>overLimitTotal</c> count them all.
+    /// </summary>
+    public sealed record ImportSummary(int Imported, int Unchanged, IReadOnlyList<RejectedRow> Rejected, IReadOnlyList<OverLimitRow> OverLimit,
+        int RejectedTotal, int OverLimitTotal)
     {
         /// <summary>The file's header row, so rejected lines can be written back as the rows they were.</summary>
         [System.Text.Json.Serialization.JsonIgnore] public string[]? Header { get; init; }
     }
 
-    /// <summary>Rejected lines whose cells are kept (beyond it only line, field and problem: a file of bad rows stays bounded).</summary>
-    public const int RejectedCellsKept = 10_000;
+    /// <summary>Rejected and over-limit lines kept and answered (each list); the totals count every one.</summary>
+    public const int LinesListed = 1_000;
+
+    /// <summary>A CSV field longer than this (an unclosed quote swallowing the file) refuses the file.</summary>
+    public const int MaxFieldLength = 10_000;
 
     /// <summary>
     /// Streams the CSV body: rows are validated as they arrive and stored a batch at a time, so a file of a million rows
     /// never needs a million rows in memory (only the rejected and over-limit line lists grow).
     /// </summary>
-    private static async Task<Results<Ok<ImportSummary>, Accepted<ImportJobResponse>, ValidationProblem>> Import(HttpContext context, ClaimsPrincipal user,
-        ImportHistory import, ProcedureCatalog catalog, ProcedureTracker.Api.Web.ImportJobs jobs, CancellationToken ct)
+    private static async Task<Results<Ok<ImportSummary>, Accepted<ImportJobResponse>, ValidationProblem, ProblemHttpResult>> Import(HttpContext context,
+        ClaimsPrincipal user, ImportHistory import, ProcedureCatalog catalog, ProcedureTracker.Api.Web.ImportJobs jobs, ImportGate gate,
+        Microsoft.Extensions.Options.IOptions<TrackerOptions> options, CancellationToken ct)
     {
         if (context.Request.ContentType is not { } type || !type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
             return Problems.Invalid("body", "Send the file as text/csv.");
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
+        var maxBytes = (long)options.Value.ImportMaxMegabytes * 1024 * 1024;
+        if (context.Request.ContentLength > maxBytes) return Problems.TooLarge($"The file is larger than the import limit of {options.Value.ImportMaxMegabytes} MB (PT_IMPORT_MAX_MB); split it.");
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBytes;
+        var caller = ApiKeyAuthentication.CallerOf(user);
+        var body = new LimitedStream(context.Request.Body, maxBytes);
 
         // Prefer: respond-async (RFC 7240): the file is taken, the import runs on the server, and GET /v1/imports/{id} reports progress.
         if (context.Request.Headers["Prefer"].Any(p => p?.Contains("respond-async", StringComparison.OrdinalIgnoreCase) == true))
         {
-            var body = context.Request.Body;
-            var job = await jobs.StartAsync(ApiKeyAuthentication.CallerOf(user), context.Request.Headers["X-File-Name"].FirstOrDefault() ?? "upload.csv",
+            var (job, running) = await jobs.StartAsync(caller, context.Request.Headers["X-File-Name"].FirstOrDefault() ?? "upload.csv",
                 (target, c) => body.CopyToAsync(target, c), ct);
-            return TypedResults.Accepted($"/v1/imports/{job.Id}", Describe(job));
+            return job is null ? Problems.Conflict(running!) : TypedResults.Accepted($"/v1/imports/{job.Id}", Describe(job));
         }
-        var (summary, error) = await RunAsync(context.Request.Body, ApiKeyAuthentication.CallerOf(user), import, catalog, null, ct);
-        return summary is null ? Problems.Invalid("header", error!) : TypedResults.Ok(summary);
+        var (lease, busy) = await gate.TryEnterAsync(caller, $"an import sent to the API at {DateTime.UtcNow:HH:mm} UTC", ct);
+        if (lease is null) return Problems.Conflict(busy!);
+        await using (lease)
+        {
+            var (summary, error) = await RunAsync(body, caller, import, catalog, null, ct);
+            return summary is null ? Problems.Invalid(error!.StartsWith("Line ", StringComparison.Ordinal) ? "body" : "header", error) : TypedResults.Ok(summary);
+        }
     }
 
     /// <summary>
@@ -85,20 +102,21 @@ public static class ImportEndpoints
         var plans = versions.Select(p => p.Code).ToHashSet(StringComparer.Ordinal);
 
         using var reader = new StreamReader(body);
-        using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { BadDataFound = null, MissingFieldFound = null });
+        using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            BadDataFound = null, MissingFieldFound = null, MaxFieldSize = MaxFieldLength,
+        });
         if (!await csv.ReadAsync() || !csv.ReadHeader()) return (null, "The file is empty; it needs a header row.");
         var missing = Required.Where(c => !csv.HeaderRecord!.Contains(c)).ToList();
         if (missing.Count > 0) return (null, $"Missing column(s): {string.Join(", ", missing)}. Columns: {string.Join(",", Columns)}.");
 
-        var (imported, unchanged, handled) = (0, 0, 0);
+        var (imported, unchanged, handled, overLimitTotal, refusedStoredTotal) = (0, 0, 0, 0, 0);
         var rejected = new List<RejectedRow>();        // rows refused while reading (the reading loop's own)
         var refusedStored = new List<RejectedRow>();   // rows refused while storing (the storing task's own)
         var rejectedCount = 0;                         // read by the storing task for progress
         var overLimit = new List<OverLimitRow>();
         var batch = new List<ImportRow>(ImportHistory.BatchSize);
         var cells = new Dictionary<int, string[]>(); // the current batch's cells by line, for the rows the store refuses
-        var kept = 0;
-        string[]? Keep(string[]? row) => row is not null && Interlocked.Increment(ref kept) <= RejectedCellsKept ? row : null;
 
         // While the database stores one batch, the next one is read and validated (batches are still stored one after
         // another, in file order, so each sees every row before it).
@@ -110,12 +128,13 @@ public static class ImportEndpoints
                 {
                     case ImportRowOutcome.Imported i:
                         imported++;
-                        if (i.OverLimitRuleIds.Count > 0) overLimit.Add(new OverLimitRow(i.Line, i.OverLimitRuleIds));
+                        if (i.OverLimitRuleIds.Count > 0 && overLimitTotal++ < LinesListed) overLimit.Add(new OverLimitRow(i.Line, i.OverLimitRuleIds));
                         break;
                     case ImportRowOutcome.Unchanged: unchanged++; break;
                     case ImportRowOutcome.Rejected r:
-                        refusedStored.Add(new RejectedRow(r.Line, new Dictionary<string, string[]> { [r.Field] = [r.Message] })
-                            { Cells = Keep(rowCells.GetValueOrDefault(r.Line)) });
+                        if (refusedStoredTotal++ < LinesListed)
+                            refusedStored.Add(new RejectedRow(r.Line, new Dictionary<string, string[]> { [r.Field] = [r.Message] })
+                                { Cells = rowCells.GetValueOrDefault(r.Line) });
                         break;
                 }
             handled += rows.Count;
@@ -139,8 +158,9 @@ public static class ImportEndpoints
                 var row = Parse(csv, catalog, plans, errors);
                 if (row is null)
                 {
-                    rejected.Add(new RejectedRow(line, errors.ToDictionary()) { Cells = Keep(csv.Parser.Record) });
-                    Interlocked.Increment(ref rejectedCount);
+                    // Only the first lines are kept: a file of bad rows answers in bounded memory, with the total.
+                    if (Interlocked.Increment(ref rejectedCount) <= LinesListed)
+                        rejected.Add(new RejectedRow(line, errors.ToDictionary()) { Cells = csv.Parser.Record });
                 }
                 else
                 {
@@ -152,13 +172,19 @@ public static class ImportEndpoints
             await Flush();
             await storing;
         }
+        catch (CsvHelper.MaxFieldSizeException)
+        {
+            try { await storing; } catch { /* the file's own problem is the one to report */ }
+            return (null, $"Line {csv.Parser.Row} has a field longer than {MaxFieldLength} characters (often a quote that is never closed); rows before it were imported.");
+        }
         catch when (!storing.IsCompleted)
         {
             // Reading failed (the client went away) while a batch was being stored: let it finish (it is atomic) first.
             try { await storing; } catch { /* the reading failure is the one to report */ }
             throw;
         }
-        return (new ImportSummary(imported, unchanged, rejected.Concat(refusedStored).OrderBy(r => r.Line).ToList(), overLimit) { Header = csv.HeaderRecord }, null);
+        var listed = rejected.Concat(refusedStored).OrderBy(r => r.Line).Take(LinesListed).ToList();
+        return (new ImportSummary(imported, unchanged, listed, overLimit, rejectedCount + refusedStoredTotal, overLimitTotal) { Header = csv.HeaderRecord }, null);
     }
 
     private static NewInjection? Parse(CsvReader csv, ProcedureCatalog catalog, HashSet<string> plans, ValidationErrors errors)

@@ -7,7 +7,7 @@ namespace ProcedureTracker.Api.Infrastructure;
 
 /// <summary>Authenticates <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key: &lt;key&gt;</c> against the stored key hashes.</summary>
 public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    OrganizationStore organizations, CdsIssuers cdsIssuers) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    OrganizationStore organizations, CdsIssuers cdsIssuers, Throttles throttles, IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string KeyIdClaim = "pt:key";
@@ -23,13 +23,41 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         if (key is null && authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             key = authorization["Bearer ".Length..].Trim();
         if (string.IsNullOrEmpty(key)) return AuthenticateResult.NoResult();
+        // An address that keeps sending wrong keys is not looked up again for a while (429 at the challenge).
+        if (throttles.KeysExhausted(Context, out var retryAfter))
+        {
+            Context.Items[ThrottledItem] = retryAfter;
+            return AuthenticateResult.Fail("Too many unknown keys from this address.");
+        }
 
         var caller = cdsIssuers.Issuers.Count > 0 && Request.Path.StartsWithSegments("/cds-services") && CdsJwt.LooksLikeJwt(key)
             ? await CdsCallerAsync(key)
             : await organizations.AuthenticateAsync(key, Context.RequestAborted);
-        if (caller is null) return AuthenticateResult.Fail("Unknown or revoked API key.");
+        if (caller is null)
+        {
+            throttles.KeyFailed(Context);
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
         var identity = Identity(caller, SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    private const string ThrottledItem = "pt:keys-throttled";
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if (Context.Items[ThrottledItem] is not TimeSpan retryAfter) { await base.HandleChallengeAsync(properties); return; }
+        Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = 429, Title = "Too many requests with unknown API keys from this address.",
+                Detail = $"Try again in {(int)Math.Ceiling(retryAfter.TotalSeconds)} seconds with a valid key.",
+            },
+        });
     }
 
     /// <summary>A CDS client authenticated by its JWT: the issuer's organization, role ehr; null when refused (logged, not answered).</summary>
@@ -47,9 +75,7 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         }
         var organization = await organizations.FindAsync(verified.Issuer.Organization, Context.RequestAborted);
         if (organization is null) { Logger.LogWarning("CDS Hooks issuer {Issuer} maps to no organization", verified.Issuer.Iss); return null; }
-        // The issuer stands in for a key id in the audit trail: a stable id derived from its name.
-        var actor = new Guid(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(verified.Issuer.Iss)));
-        return new Caller(actor, organization, "ehr");
+        return new Caller(CdsJwt.ActorId(verified.Issuer.Iss), organization, "ehr");
     }
 
     /// <summary>The claims of a caller (machine or person): actor id, organization, role.</summary>

@@ -22,6 +22,12 @@ public static class CdsJwt
 
     public sealed record Verified(CdsIssuer Issuer, string Jti, DateTimeOffset Expires);
 
+    /// <summary>
+    /// The issuer's stand-in for a key id in the audit trail: a stable id derived from its name (a name, not a secret),
+    /// registered in <c>cds_clients</c> at start-up so the audit names it.
+    /// </summary>
+    public static Guid ActorId(string issuer) => new(SHA256.HashData(Encoding.UTF8.GetBytes("cds-client:" + issuer)).AsSpan(0, 16));
+
     public static bool LooksLikeJwt(string token) => token.Count(c => c == '.') == 2;
 
     /// <summary>Parses <c>PT_CDS_ISSUERS</c>: <c>[{"iss":"...","organization":"default","jwks":{"keys":[...]}}]</c>.</summary>

@@ -17,6 +17,9 @@ public static class Problems
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
+    public static ProblemHttpResult TooLarge(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request is too large.", detail: detail);
+
     public static ProblemHttpResult Conflict(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
 }

@@ -69,6 +69,8 @@ public static class ServiceSetup
                     ? address : throw new InvalidOperationException($"PT_TRUSTED_PROXIES: '{proxy}' is not an IP address."));
         });
         services.AddTrackerHealthChecks();
+        services.AddSingleton(new Throttles(options));
+        Throttles.AddSignInLimits(services, options);
         services.AddHttpClient<ProcedureTracker.Api.CdsHooks.CoverageFetcher>()
             .ConfigurePrimaryHttpMessageHandler(() => ProcedureTracker.Api.CdsHooks.CoverageFetcher.CreateHandler(options.CdsFhirAllowPrivate));
         var corsOrigins = (options.CdsCorsOrigins ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -100,7 +102,9 @@ public static class ServiceSetup
         services.AddTrackerAuthentication();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RoleNamingResultHandler>();
         services.AddRazorComponents();
+        services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = (long)options.ImportMaxMegabytes * 1024 * 1024 + 64 * 1024);
         services.AddSingleton<ImportJobs>();
+        services.AddSingleton<ProcedureTracker.Api.Imports.ImportGate>();
         services.AddSingleton<ProcedureTracker.Data.Web.FormSubmissionStore>();
         services.AddSingleton<WebForms>();
         services.AddHostedService<PartitionUpkeep>();
@@ -139,6 +143,9 @@ public static class ServiceSetup
             if (options.BootstrapAdminPassword is { Length: > 0 } password)
                 await app.Services.GetRequiredService<StaffAccounts>().EnsureAdminAsync(organization, options.BootstrapAdminUser, password, default);
         }
+        var known = app.Services.GetRequiredService<OrganizationStore>();
+        foreach (var issuer in app.Services.GetRequiredService<CdsIssuers>().Issuers)
+            await known.EnsureCdsClientAsync(CdsJwt.ActorId(issuer.Iss), issuer.Iss, (await known.FindAsync(issuer.Organization))?.Id);
         app.Services.GetRequiredService<CatalogHolder>().Current = await CatalogStore.LoadAsync(db.DataSource);
     }
 }

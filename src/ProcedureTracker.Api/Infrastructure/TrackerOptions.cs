@@ -24,6 +24,18 @@ public sealed class TrackerOptions
     [ConfigurationKeyName("PT_CDS_FHIR_ALLOW_PRIVATE")]
     public bool CdsFhirAllowPrivate { get; set; }
 
+    /// <summary>Sign-in posts allowed per client address per minute.</summary>
+    [ConfigurationKeyName("PT_SIGN_INS_PER_ADDRESS_PER_MINUTE")]
+    public int SignInsPerAddressPerMinute { get; set; } = 30;
+
+    /// <summary>Sign-in posts allowed per username per minute (the account locks after 5 wrong passwords anyway).</summary>
+    [ConfigurationKeyName("PT_SIGN_INS_PER_ACCOUNT_PER_MINUTE")]
+    public int SignInsPerAccountPerMinute { get; set; } = 10;
+
+    /// <summary>Requests with an unknown or revoked API key allowed per client address per minute; then 429.</summary>
+    [ConfigurationKeyName("PT_FAILED_KEYS_PER_MINUTE")]
+    public int FailedKeysPerMinute { get; set; } = 30;
+
     /// <summary>Largest CSV import accepted, in megabytes, on every import door (50 by default).</summary>
     [ConfigurationKeyName("PT_IMPORT_MAX_MB")]
     public int ImportMaxMegabytes { get; set; } = 50;
@@ -40,7 +52,7 @@ public sealed class TrackerOptions
     [ConfigurationKeyName("PT_BOOTSTRAP_ADMIN_USER")]
     public string BootstrapAdminUser { get; set; } = "admin";
 
-    /// <summary>Password of the bootstrap admin account (at least 12 characters); no account is made without it.</summary>
+    /// <summary>Password of the bootstrap admin account (at least 15 characters, not easily guessed); no account is made without it.</summary>
     [ConfigurationKeyName("PT_BOOTSTRAP_ADMIN_PASSWORD")]
     public string? BootstrapAdminPassword { get; set; }
 

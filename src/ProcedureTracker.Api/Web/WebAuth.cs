@@ -17,6 +17,14 @@ public static class WebAuth
     public const string SelectorScheme = "KeyOrCookie";
     public const string DisplayNameClaim = "pt:name";
     public const string MustChangePasswordClaim = "pt:must-change-password";
+    public const string SessionStampClaim = "pt:stamp";
+    public const string SignedInAtClaim = "pt:signed-in-at";
+
+    /// <summary>A session unused this long ends (sliding).</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromHours(2);
+
+    /// <summary>A session ends this long after sign-in, however busy (a clinic day).</summary>
+    public static readonly TimeSpan AbsoluteLifetime = TimeSpan.FromHours(12);
 
     private static readonly string[] MachinePrefixes = ["/v1", "/fhir", "/cds-services", "/health", "/openapi"];
 
@@ -34,14 +42,20 @@ public static class WebAuth
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.ExpireTimeSpan = IdleTimeout;
                 o.SlidingExpiration = true;
-                // A disabled account's session ends at its next request.
+                // A session ends at its next request when its account was disabled, changed role, changed password or
+                // signed out anywhere (the stamp differs), or when it is older than the absolute lifetime.
                 o.Events.OnValidatePrincipal = async context =>
                 {
-                    var id = context.Principal?.FindFirstValue(ApiKeyAuthentication.KeyIdClaim);
+                    var principal = context.Principal;
                     var accounts = context.HttpContext.RequestServices.GetRequiredService<StaffAccounts>();
-                    if (!Guid.TryParse(id, out var staffId) || !await accounts.IsActiveAsync(staffId, context.Principal?.FindFirstValue(ClaimTypes.Role), context.HttpContext.RequestAborted))
+                    var valid = Guid.TryParse(principal?.FindFirstValue(ApiKeyAuthentication.KeyIdClaim), out var staffId)
+                        && Guid.TryParse(principal?.FindFirstValue(SessionStampClaim), out var stamp)
+                        && long.TryParse(principal?.FindFirstValue(SignedInAtClaim), out var signedInAt)
+                        && DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeSeconds(signedInAt) < AbsoluteLifetime
+                        && await accounts.IsActiveAsync(staffId, principal?.FindFirstValue(ClaimTypes.Role), stamp, context.HttpContext.RequestAborted);
+                    if (!valid)
                     {
                         context.RejectPrincipal();
                         await context.HttpContext.SignOutAsync(CookieScheme);
@@ -58,6 +72,10 @@ public static class WebAuth
         identity.AddClaim(new Claim(DisplayNameClaim, person.DisplayName));
         identity.AddClaim(new Claim(ClaimTypes.Name, person.Username));
         if (person.MustChangePassword) identity.AddClaim(new Claim(MustChangePasswordClaim, "true"));
+        identity.AddClaim(new Claim(SessionStampClaim, person.SessionStamp.ToString()));
+        // A renewed session (a password change) keeps the time of the sign-in it continues.
+        var signedInAt = context.User.FindFirstValue(SignedInAtClaim) ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString();
+        identity.AddClaim(new Claim(SignedInAtClaim, signedInAt));
         return context.SignInAsync(CookieScheme, new ClaimsPrincipal(identity));
     }
 

@@ -16,9 +16,12 @@ public static class WebEndpoints
         billing.MapGet("/approaching.csv", ApproachingCsv);
     }
 
-    private static async Task<IResult> SignOut(HttpContext context, IAntiforgery antiforgery)
+    private static async Task<IResult> SignOut(HttpContext context, IAntiforgery antiforgery, ProcedureTracker.Application.Staff.StaffAccounts accounts)
     {
         if (!await antiforgery.IsRequestValidAsync(context)) return TypedResults.BadRequest();
+        // Every session of the account ends, not only this browser's cookie (a copy of it stops working too).
+        if (context.User.Identity?.IsAuthenticated == true && context.User.FindFirst(WebAuth.SessionStampClaim) is not null)
+            await accounts.SignOutAsync(ApiKeyAuthentication.CallerOf(context.User), context.RequestAborted);
         await context.SignOutAsync(WebAuth.CookieScheme);
         return TypedResults.Redirect("/signin");
     }

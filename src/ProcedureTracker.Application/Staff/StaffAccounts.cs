@@ -12,7 +12,7 @@ public abstract record SignInOutcome
     private SignInOutcome() { }
 
     /// <summary>Signed in: the person as a caller (their account id is the actor the audit trail names).</summary>
-    public sealed record SignedIn(Caller Caller, string DisplayName, string Username, bool MustChangePassword = false) : SignInOutcome;
+    public sealed record SignedIn(Caller Caller, string DisplayName, string Username, Guid SessionStamp, bool MustChangePassword = false) : SignInOutcome;
 
     /// <summary>Unknown name or wrong password (the two are not told apart).</summary>
     public sealed record Refused : SignInOutcome;
@@ -33,43 +33,65 @@ public sealed partial class StaffAccounts(StaffStore staff, OrganizationClock cl
     /// <summary>Roles a person may have (machines alone are "ehr").</summary>
     public static readonly IReadOnlyList<string> PersonRoles = [Roles.Admin, Roles.Clinician, Roles.Billing];
 
-    public const int MinPasswordLength = 12;
+    /// <summary>NIST SP 800-63B-4: at least 15 characters for a password that is the only factor.</summary>
+    public const int MinPasswordLength = 15;
 
-    private static readonly PasswordHasher<StaffRow> Hasher = new();
+    /// <summary>
+    /// PBKDF2-HMAC-SHA512 (ASP.NET Core Identity's V3 format) at OWASP's figure for it (Password Storage Cheat Sheet:
+    /// 210,000 iterations); hashes made with fewer are rehashed at the next sign-in.
+    /// </summary>
+    public const int Pbkdf2Iterations = 210_000;
+
+    private static readonly PasswordHasher<StaffRow> Hasher = new(Microsoft.Extensions.Options.Options.Create(new PasswordHasherOptions { IterationCount = Pbkdf2Iterations }));
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._@-]{1,63}$")]
     private static partial Regex UsernamePattern();
 
-    public async Task<SignInOutcome> SignInAsync(string? username, string? password, CancellationToken ct)
+    /// <summary>
+    /// Signs a person in. The attempt is counted before the password is verified (one atomic statement), so however many
+    /// arrive at once, no more than <see cref="MaxFailures"/> passwords are tried before the lock holds; every attempt is
+    /// audited, with the client's address (an unknown username without the typed name).
+    /// </summary>
+    public async Task<SignInOutcome> SignInAsync(string? username, string? password, string? address, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(username) || string.IsNullOrEmpty(password) || password.Length > 1000) return new SignInOutcome.Refused();
-        var account = await staff.FindByUsernameAsync(username.Trim().ToLowerInvariant(), ct);
-        if (account is null || account.DisabledAt is not null)
+        if (string.IsNullOrWhiteSpace(username) || string.IsNullOrEmpty(password) || password.Length > 1000 || username.Length > 200)
+            return new SignInOutcome.Refused();
+        var now = clock.Now;
+        var account = await staff.CountAttemptAsync(username.Trim().ToLowerInvariant(), now, MaxFailures, LockFor, ct);
+        if (account is null)
         {
             Hasher.VerifyHashedPassword(new StaffRow(), DummyHash, password); // same work either way: no timing hint that a name exists
+            await staff.RecordRefusedAsync(null, "unknown or disabled account", address, ct);
             return new SignInOutcome.Refused();
         }
-        var now = clock.Now;
-        if (account.LockedUntil is { } until && until > now) return new SignInOutcome.LockedOut(until);
+        if (account.LockedUntil is { } until && until > now)
+        {
+            await staff.RecordRefusedAsync(account, "locked", address, ct);
+            return new SignInOutcome.LockedOut(until);
+        }
 
         var verdict = Hasher.VerifyHashedPassword(account, account.PasswordHash, password);
         if (verdict == PasswordVerificationResult.Failed)
         {
-            var lockUntil = account.FailedAttempts + 1 >= MaxFailures ? now + LockFor : (Instant?)null;
-            await staff.RecordFailureAsync(account, lockUntil, ct);
+            var lockUntil = account.FailedAttempts >= MaxFailures ? now + LockFor : (Instant?)null;
+            await staff.RecordFailureAsync(account, lockUntil, address, ct);
             return lockUntil is { } l ? new SignInOutcome.LockedOut(l) : new SignInOutcome.Refused();
         }
         var rehash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(account, password) : null;
-        await staff.RecordSignInAsync(account, rehash, ct);
+        await staff.RecordSignInAsync(account, rehash, address, ct);
         return new SignInOutcome.SignedIn(new Caller(account.Id, account.Organization, account.Role), account.DisplayName, account.Username,
-            account.MustChangePassword);
+            account.SessionStamp, account.MustChangePassword);
     }
 
     /// <summary>
-    /// True while the account behind a signed-in session is active and still has the role the session carries (a
-    /// disabled account's cookie, or one whose role changed, stops working at its next request).
+    /// True while the account behind a signed-in session is active, still has the role the session carries, and has
+    /// not ended its sessions since (sign-out, a password or role change, a disable all renew the stamp).
     /// </summary>
-    public async Task<bool> IsActiveAsync(Guid id, string? role, CancellationToken ct) => await staff.FindAsync(id, ct) is { DisabledAt: null } a && a.Role == role;
+    public async Task<bool> IsActiveAsync(Guid id, string? role, Guid stamp, CancellationToken ct) =>
+        await staff.FindAsync(id, ct) is { DisabledAt: null } a && a.Role == role && a.SessionStamp == stamp;
+
+    /// <summary>Signs a person out: every session of the account ends (a copied cookie too).</summary>
+    public Task SignOutAsync(Caller caller, CancellationToken ct) => staff.EndSessionsAsync(caller.Organization.Id, caller.KeyId, ct);
 
     /// <summary>Creates an account of the caller's organization; null with field errors when refused.</summary>
     public async Task<Guid?> CreateAsync(Caller caller, string? username, string? displayName, string? role, string? password, ValidationErrors errors,
@@ -79,7 +101,7 @@ public sealed partial class StaffAccounts(StaffStore staff, OrganizationClock cl
         if (name is null || !UsernamePattern().IsMatch(name)) errors.Add("username", "Use 2-64 of a-z 0-9 . _ @ - (starting with a letter or digit).");
         if (string.IsNullOrWhiteSpace(displayName) || displayName.Trim().Length > 100) errors.Add("displayName", "A name of 1-100 characters is required.");
         if (role is null || !PersonRoles.Contains(role)) errors.Add("role", $"Use one of: {string.Join(", ", PersonRoles)}.");
-        Password(password, "password", errors);
+        Password(password, "password", errors, name, displayName);
         if (!errors.IsEmpty) return null;
         var id = Guid.CreateVersion7();
         if (!await staff.CreateAsync(caller.Organization.Id, id, name!, displayName!.Trim(), role!, Hasher.HashPassword(new StaffRow(), password!), caller.KeyId, ct))
@@ -130,26 +152,47 @@ public sealed partial class StaffAccounts(StaffStore staff, OrganizationClock cl
     }
 
     /// <summary>A person changes their own password (the current one verified; the new one must differ).</summary>
-    public async Task<bool> ChangeOwnPasswordAsync(Caller caller, string? current, string? password, string? repeated, ValidationErrors errors,
+    /// <returns>The account's new session stamp (its other sessions end), or null with field errors.</returns>
+    public async Task<Guid?> ChangeOwnPasswordAsync(Caller caller, string? current, string? password, string? repeated, ValidationErrors errors,
         CancellationToken ct)
     {
         var account = await staff.FindAsync(caller.KeyId, ct);
-        if (account is null || account.DisabledAt is not null) { errors.Add("current", "No active account."); return false; }
+        if (account is null || account.DisabledAt is not null) { errors.Add("current", "No active account."); return null; }
         if (string.IsNullOrEmpty(current) || current.Length > 1000 ||
             Hasher.VerifyHashedPassword(account, account.PasswordHash, current) == PasswordVerificationResult.Failed)
             errors.Add("current", "That is not your current password.");
-        if (Password(password, "password", errors) && password == current) errors.Add("password", "Choose a password other than the current one.");
+        if (Password(password, "password", errors, account.Username, account.DisplayName) && password == current)
+            errors.Add("password", "Choose a password other than the current one.");
         if (password != repeated) errors.Add("repeated", "The two new passwords differ.");
-        if (!errors.IsEmpty) return false;
-        return await staff.SetPasswordAsync(caller.Organization.Id, caller.KeyId, Hasher.HashPassword(account, password!), mustChange: false, caller.KeyId, ct);
+        if (!errors.IsEmpty) return null;
+        if (!await staff.SetPasswordAsync(caller.Organization.Id, caller.KeyId, Hasher.HashPassword(account, password!), mustChange: false, caller.KeyId, ct))
+            return null;
+        return (await staff.FindAsync(caller.KeyId, ct))?.SessionStamp;
     }
 
-    private static bool Password(string? password, string field, ValidationErrors errors)
+    /// <summary>
+    /// The password rule of NIST SP 800-63B-4 (5.1.1.2): 15 to 200 characters, any characters, no composition rules; a
+    /// password that is common (breach and dictionary lists), repetitive or sequential, or built from the username, the
+    /// person's name or the product's name is refused. zxcvbn (Dropbox's estimator, with its frequency lists) judges
+    /// guessability; a score of 3 ("safely unguessable: moderate protection from offline slow-hash attack") is required.
+    /// </summary>
+    private static bool Password(string? password, string field, ValidationErrors errors, params string?[] context)
     {
-        if (password is not null && password.Length >= MinPasswordLength && password.Length <= 200 && InputText.IsClean(password)) return true;
-        errors.Add(field, $"Use {MinPasswordLength} to 200 characters.");
-        return false;
+        if (password is null || password.Length < MinPasswordLength || password.Length > 200 || !InputText.IsClean(password))
+        {
+            errors.Add(field, $"Use {MinPasswordLength} to 200 characters; a passphrase of a few unrelated words is easiest to remember.");
+            return false;
+        }
+        var inputs = context.Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c!).Concat(ContextWords);
+        if (Zxcvbn.Zxcvbn.MatchPassword(password, inputs).Score < 3)
+        {
+            errors.Add(field, "That password is too easy to guess (a common password, a repeat or sequence, or your name). Add more unrelated words.");
+            return false;
+        }
+        return true;
     }
+
+    private static readonly string[] ContextWords = ["proceduretracker", "procedure", "tracker", "injection", "clinic", "admin", "password"];
 
     private static readonly string DummyHash = Hasher.HashPassword(new StaffRow(), "not a real password, only equal work");
 }

@@ -19,6 +19,32 @@ public sealed record ImportRow(int Line, NewInjection Injection);
 /// </summary>
 public sealed class ImportStore(TrackerDatabase db)
 {
+    /// <summary>
+    /// The organization's import lock: a PostgreSQL session advisory lock on a connection of its own, so one import runs
+    /// per organization across every process of the service, and a crashed process's lock goes with its connection.
+    /// Null when another import holds it; dispose the connection (after unlocking) to release.
+    /// </summary>
+    public async Task<NpgsqlConnection?> TryLockImportsAsync(long organizationId, CancellationToken ct)
+    {
+        var connection = await db.OpenAsync(ct);
+        try
+        {
+            if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition("select pg_try_advisory_lock(7001, @id)", new { id = (int)organizationId }, cancellationToken: ct)))
+                return connection;
+        }
+        catch { await connection.DisposeAsync(); throw; }
+        await connection.DisposeAsync();
+        return null;
+    }
+
+    /// <summary>Releases a lock taken by <see cref="TryLockImportsAsync"/> and closes its connection.</summary>
+    public static async Task UnlockImportsAsync(NpgsqlConnection connection, long organizationId)
+    {
+        try { await connection.ExecuteAsync("select pg_advisory_unlock(7001, @id)", new { id = (int)organizationId }); }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException) { /* the connection is gone, and the lock with it */ }
+        finally { await connection.DisposeAsync(); }
+    }
+
     /// <summary>Retries a whole batch on transient failures (a batch is idempotent by externalId).</summary>
     public Task<T> IdempotentAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct) => db.IdempotentAsync(work, ct);
 

@@ -83,6 +83,17 @@ public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
                 "select id, code, time_zone as TimeZone from organizations where code = @code", new { code }, cancellationToken: c));
         }, ct);
 
+    /// <summary>Makes sure a configured CDS client (a JWT issuer) is known by its actor id, so audit rows name it.</summary>
+    public async Task EnsureCdsClientAsync(Guid id, string issuer, long? organizationId, CancellationToken ct = default)
+    {
+        const string sql = """
+            insert into cds_clients (id, issuer, organization_id) values (@id, @issuer, @organizationId)
+            on conflict (issuer) do update set organization_id = excluded.organization_id
+            """;
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { id, issuer, organizationId }, cancellationToken: ct));
+    }
+
     /// <summary>Records a CDS Hooks JWT id; false when the issuer used it before (a replay).</summary>
     public async Task<bool> TryUseJwtIdAsync(string issuer, string jti, DateTimeOffset expiresAt, CancellationToken ct = default)
     {

@@ -19,17 +19,21 @@ public sealed class StaffRow
     public Instant CreatedAt { get; init; }
     public Instant? DisabledAt { get; init; }
     public bool MustChangePassword { get; init; }
+    public Guid SessionStamp { get; init; }
 
     public Organization Organization => new(OrganizationId, OrganizationCode, TimeZone);
 }
 
-/// <summary>Staff accounts in SQL: find, create, record sign-in outcomes, list, disable. Decisions are the use cases'.</summary>
+/// <summary>
+/// Staff accounts in SQL: find, create, count and record sign-in attempts, list, disable. Every change of an account
+/// (disable, role, password, sign-out) renews its session stamp, which ends its sessions. Decisions are the use cases'.
+/// </summary>
 public sealed class StaffStore(TrackerDatabase db)
 {
     private const string Columns = """
         s.id, s.organization_id as OrganizationId, o.code as OrganizationCode, o.time_zone as TimeZone, s.username, s.display_name as DisplayName,
         s.role, s.password_hash as PasswordHash, s.failed_attempts as FailedAttempts, s.locked_until as LockedUntil, s.created_at as CreatedAt,
-        s.disabled_at as DisabledAt, s.must_change_password as MustChangePassword
+        s.disabled_at as DisabledAt, s.must_change_password as MustChangePassword, s.session_stamp as SessionStamp
         """;
 
     public Task<StaffRow?> FindByUsernameAsync(string username, CancellationToken ct) =>
@@ -68,6 +72,8 @@ public sealed class StaffStore(TrackerDatabase db)
             """;
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
+        // The bootstrap admin is made by the service itself at start-up: no actor (never an id nobody has).
+        if (actor == Guid.Empty) actor = null;
         var created = await connection.ExecuteAsync(new CommandDefinition(sql, new { id, organizationId, username, displayName, role, passwordHash, actor },
             tx, cancellationToken: ct)) == 1;
         if (created) await Audit.WriteAsync(connection, tx, organizationId, actor, "create", "staff-account", id.ToString(), new { role }, ct);
@@ -75,30 +81,70 @@ public sealed class StaffStore(TrackerDatabase db)
         return created;
     }
 
-    /// <summary>A failed password: one more failure, and the lock when the use case sets one.</summary>
-    public async Task RecordFailureAsync(StaffRow account, Instant? lockUntil, CancellationToken ct)
+    /// <summary>
+    /// A sign-in attempt counted before its password is verified, in one statement that increments and returns (so no
+    /// number of parallel attempts can verify more passwords than the lock allows): an active lock is kept as it is; an
+    /// expired one starts a new count at 1; a count passing <paramref name="maxFailures"/> locks the account until
+    /// <paramref name="now"/> + <paramref name="lockFor"/>. Null when no active account has that username.
+    /// </summary>
+    public Task<StaffRow?> CountAttemptAsync(string username, Instant now, int maxFailures, Duration lockFor, CancellationToken ct) =>
+        db.IdempotentAsync(async c =>
+        {
+            // Not idempotent in the strict sense, but a retried count only errs towards locking.
+            await using var connection = await db.OpenAsync(c);
+            return await connection.QuerySingleOrDefaultAsync<StaffRow>(new CommandDefinition($"""
+                update staff_accounts s set
+                    failed_attempts = case when s.locked_until > @now then s.failed_attempts
+                                           when s.locked_until is not null then 1
+                                           else s.failed_attempts + 1 end,
+                    locked_until = case when s.locked_until > @now then s.locked_until
+                                        when s.locked_until is null and s.failed_attempts + 1 > @maxFailures then @lockedUntil
+                                        else null end
+                from organizations o
+                where o.id = s.organization_id and s.username = @username and s.disabled_at is null
+                returning {Columns}
+                """, new { username, now, maxFailures, lockedUntil = now + lockFor }, cancellationToken: c));
+        }, ct);
+
+    /// <summary>A wrong password (already counted): audited, and the account locked when the use case says so.</summary>
+    public async Task RecordFailureAsync(StaffRow account, Instant? lockUntil, string? address, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "update staff_accounts set failed_attempts = case when @lockUntil::timestamptz is null then failed_attempts + 1 else 0 end, locked_until = coalesce(@lockUntil, locked_until) where id = @id",
-            new { id = account.Id, lockUntil }, tx, cancellationToken: ct));
+        if (lockUntil is not null)
+            await connection.ExecuteAsync(new CommandDefinition(
+                "update staff_accounts set locked_until = coalesce(locked_until, @lockUntil) where id = @id", new { id = account.Id, lockUntil }, tx, cancellationToken: ct));
         await Audit.WriteAsync(connection, tx, account.OrganizationId, account.Id, lockUntil is null ? "sign-in-failed" : "locked-out", "staff-account",
-            account.Id.ToString(), null, ct);
+            account.Id.ToString(), new { address }, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>An attempt refused without checking a password (locked, disabled, unknown username): audited.</summary>
+    /// <param name="account">The account, or null when the username is nobody's (the typed name is not stored).</param>
+    public async Task RecordRefusedAsync(StaffRow? account, string reason, string? address, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await Audit.WriteAsync(connection, tx, account?.OrganizationId, account?.Id, "sign-in-refused", "staff-account", account?.Id.ToString() ?? "unknown",
+            new { reason, address }, ct);
         await tx.CommitAsync(ct);
     }
 
     /// <summary>A successful sign-in: failures reset, audited (optionally with a new hash when the hasher asks to rehash).</summary>
-    public async Task RecordSignInAsync(StaffRow account, string? newHash, CancellationToken ct)
+    public async Task RecordSignInAsync(StaffRow account, string? newHash, string? address, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
             "update staff_accounts set failed_attempts = 0, locked_until = null, password_hash = coalesce(@newHash, password_hash) where id = @id",
             new { id = account.Id, newHash }, tx, cancellationToken: ct));
-        await Audit.WriteAsync(connection, tx, account.OrganizationId, account.Id, "sign-in", "staff-account", account.Id.ToString(), null, ct);
+        await Audit.WriteAsync(connection, tx, account.OrganizationId, account.Id, "sign-in", "staff-account", account.Id.ToString(), new { address }, ct);
         await tx.CommitAsync(ct);
     }
+
+    /// <summary>Signing out ends every session of the account (a copied cookie included): a new stamp, audited.</summary>
+    public Task<bool> EndSessionsAsync(long organizationId, Guid id, CancellationToken ct) =>
+        ChangeAsync(organizationId, id, id, "failed_attempts = failed_attempts", "true", "sign-out", null, new { }, ct);
 
     /// <summary>Disables an account of the organization; false when none active.</summary>
     public Task<bool> DisableAsync(long organizationId, Guid id, Guid actor, CancellationToken ct) =>
@@ -131,7 +177,8 @@ public sealed class StaffStore(TrackerDatabase db)
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var done = await connection.ExecuteAsync(new CommandDefinition(
-            $"update staff_accounts set {set} where organization_id = @organizationId and id = @id and {condition}", arguments, tx, cancellationToken: ct)) == 1;
+            $"update staff_accounts set {set}, session_stamp = gen_random_uuid() where organization_id = @organizationId and id = @id and {condition}",
+            arguments, tx, cancellationToken: ct)) == 1;
         if (done) await Audit.WriteAsync(connection, tx, organizationId, actor, action, "staff-account", id.ToString(), detail, ct);
         await tx.CommitAsync(ct);
         return done;
