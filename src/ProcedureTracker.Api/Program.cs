@@ -1,3 +1,4 @@
+using ProcedureTracker.Api.Audit;
 using ProcedureTracker.Api.Catalog;
 using ProcedureTracker.Api.CdsHooks;
 using ProcedureTracker.Api.Eligibility;
@@ -62,6 +63,7 @@ v1.MapEligibility();
 v1.MapReports();
 v1.MapImports();
 v1.MapOrganizations();
+v1.MapAudit();
 app.MapWeb();
 app.MapRazorComponents<ProcedureTracker.Api.Components.App>();
 

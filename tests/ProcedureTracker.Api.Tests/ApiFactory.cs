@@ -26,7 +26,10 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("ConnectionStrings:Tracker", ConnectionString);
+        // The service runs as its least-privileged role (migrations as the owner), as in production.
+        var asService = ConnectionString == TestDatabase.ConnectionString;
+        builder.UseSetting("ConnectionStrings:Tracker", asService ? TestDatabase.ServiceConnectionString : ConnectionString);
+        if (asService) builder.UseSetting("ConnectionStrings:TrackerOwner", ConnectionString);
         builder.UseSetting("PT_BOOTSTRAP_ADMIN_KEY", AdminKey);
         builder.UseSetting("PT_BOOTSTRAP_ORG", OrganizationCode);
         builder.UseSetting("PT_BOOTSTRAP_TIME_ZONE", "America/New_York");

@@ -45,7 +45,9 @@ public static class ApiProcess
         info.ArgumentList.Add(Repository.Built("ProcedureTracker.Api", "ProcedureTracker.Api.dll"));
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(url);
-        info.Environment["ConnectionStrings__Tracker"] = TestDatabase.ConnectionString;
+        // As in production: the service as its least-privileged role, migrations as the owner.
+        info.Environment["ConnectionStrings__Tracker"] = TestDatabase.ServiceConnectionString;
+        info.Environment["ConnectionStrings__TrackerOwner"] = TestDatabase.ConnectionString;
         foreach (var (name, value) in environment) info.Environment[name] = value;
         var api = Process.Start(info)!;
         api.OutputDataReceived += (_, _) => { };

@@ -19,6 +19,16 @@ public static class TestDatabase
     /// <summary>True when the run started its own cluster (so tests may stop and restart a cluster of their own too).</summary>
     public static bool OwnsCluster => _cluster is not null;
 
+    /// <summary>
+    /// The same database as the least-privileged role the service runs as in production (a member of
+    /// proceduretracker_service, made by the migrations): API tests run the service with it, migrations with the owner.
+    /// </summary>
+    public static string ServiceConnectionString => _serviceConnectionString ?? throw new InvalidOperationException("TestDatabase.EnsureStartedAsync was not called.");
+
+    private static string? _serviceConnectionString;
+
+    public const string ServiceRole = "pt_test_service";
+
     public static async Task EnsureStartedAsync()
     {
         await Gate.WaitAsync();
@@ -35,6 +45,15 @@ public static class TestDatabase
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
             await MigrationRunner.MigrateAsync(dataSource);
             await CatalogStore.SeedAsync(dataSource);
+            await using (var command = dataSource.CreateCommand($"""
+                do $$ begin
+                    if not exists (select from pg_roles where rolname = '{ServiceRole}') then
+                        create role {ServiceRole} login password 'service-test-password' in role proceduretracker_service;
+                    end if;
+                end $$;
+                """))
+                await command.ExecuteNonQueryAsync();
+            _serviceConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Username = ServiceRole, Password = "service-test-password" }.ConnectionString;
             _connectionString = connectionString;
         }
         finally { Gate.Release(); }
@@ -45,6 +64,7 @@ public static class TestDatabase
         if (_cluster is not null) await _cluster.DisposeAsync();
         _cluster = null;
         _connectionString = null;
+        _serviceConnectionString = null;
     }
 
     /// <summary>A fresh organization code for one test.</summary>

@@ -83,6 +83,9 @@ public static class ServiceSetup
         services.AddHostedService<InvalidationListener>();
         services.AddSingleton<ReportStore>();
         services.AddSingleton<ImportStore>();
+        services.AddSingleton<ReadAudit>();
+        services.AddSingleton<AuditStore>();
+        services.AddHostedService<ReadAuditWriter>();
 
         services.Configure<JsonOptions>(o =>
         {
@@ -125,9 +128,13 @@ public static class ServiceSetup
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Startup");
         if (options.MigrateOnStart)
         {
-            var applied = await MigrationRunner.MigrateAsync(db.DataSource);
+            // Migrations run as the schema's owner when one is configured; the service itself connects as a role that
+            // may not change the schema (sql/0014_least_privilege.sql).
+            var ownerConnection = app.Configuration.GetConnectionString("TrackerOwner");
+            await using var owner = string.IsNullOrEmpty(ownerConnection) ? null : Npgsql.NpgsqlDataSource.Create(ownerConnection);
+            var applied = await MigrationRunner.MigrateAsync(owner ?? db.DataSource);
             log.LogInformation("Migrations applied now: {Count}", applied.Count);
-            await CatalogStore.SeedAsync(db.DataSource);
+            await CatalogStore.SeedAsync(owner ?? db.DataSource);
             // This year's and next year's partitions before the first request (PartitionUpkeep repeats it daily).
             await db.EnsureCurrentPartitionsAsync(default);
         }

@@ -68,7 +68,7 @@ public static class WebAuth
     /// <summary>Signs a person in: the same claims an API key gives (organization, role, actor), plus their name.</summary>
     public static Task SignInAsync(HttpContext context, SignInOutcome.SignedIn person)
     {
-        var identity = ApiKeyAuthentication.Identity(person.Caller, CookieScheme);
+        var identity = ApiKeyAuthentication.Identity(person.Caller with { Door = "web" }, CookieScheme);
         identity.AddClaim(new Claim(DisplayNameClaim, person.DisplayName));
         identity.AddClaim(new Claim(ClaimTypes.Name, person.Username));
         if (person.MustChangePassword) identity.AddClaim(new Claim(MustChangePasswordClaim, "true"));

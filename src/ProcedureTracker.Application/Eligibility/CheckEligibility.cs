@@ -22,13 +22,14 @@ public abstract record CheckOutcome
 /// <c>replacing</c>, the question a correction asks: judged on the history without the record it would supersede, as
 /// recording the correction judges it.
 /// </summary>
-public sealed class CheckEligibility(InjectionStore injections, EligibilityEvaluator evaluator)
+public sealed class CheckEligibility(InjectionStore injections, EligibilityEvaluator evaluator, ProcedureTracker.Data.ReadAudit reads)
 {
     public async Task<CheckOutcome> RunAsync(Caller caller, string patientId, string? plan, ProposedInjection proposal, CancellationToken ct,
         Guid? replacing = null)
     {
         var context = await injections.LoadContextAsync(caller.Organization.Id, patientId, plan, proposal.Date, ct);
         if (!context.PlanExists) return new CheckOutcome.UnknownPlan(plan!);
+        await reads.PatientAsync(caller, patientId, "eligibility", ct);
         var history = replacing is { } old ? WithoutReplaced(context.History, old) : context.History;
         return new CheckOutcome.Answered(Judge(evaluator, proposal, history, context));
     }

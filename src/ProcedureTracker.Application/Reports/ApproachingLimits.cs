@@ -19,7 +19,7 @@ public sealed record ApproachingRow(string PatientId, string Policy, string Rule
 /// on a date. Usage comes from the engine itself, so it counts exactly as a check would: for each procedure and site
 /// the patient had in the last year, under the plan of their latest injection plus every always-apply policy.
 /// </summary>
-public sealed class ApproachingLimits(ReportStore reports, PolicyStore policies, EligibilityEvaluator evaluator)
+public sealed class ApproachingLimits(ReportStore reports, PolicyStore policies, EligibilityEvaluator evaluator, ProcedureTracker.Data.ReadAudit reads)
 {
     /// <summary>Remaining mg MPE at or under which a dose rule is reported (one typical triamcinolone dose).</summary>
     public const decimal MgThreshold = 40m;
@@ -32,6 +32,7 @@ public sealed class ApproachingLimits(ReportStore reports, PolicyStore policies,
     {
         var org = caller.Organization.Id;
         if (plan is not null && !await policies.ExistsAsync(org, plan, ct)) return null;
+        await reads.ReportAsync(caller, "approaching-limits", new { date = date.ToString("yyyy-MM-dd", null), plan }, ct);
         var versions = await policies.AllVersionsAsync(org, ct);
         return FindAsync(org, versions, date, plan, ct);
     }

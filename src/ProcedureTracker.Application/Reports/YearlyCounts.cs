@@ -5,7 +5,7 @@ using ProcedureTracker.Data.Reports;
 namespace ProcedureTracker.Application.Reports;
 
 /// <summary>Counts per patient, plan and procedure for a calendar or plan year, as payers count them.</summary>
-public sealed class YearlyCounts(ReportStore reports, PolicyStore policies)
+public sealed class YearlyCounts(ReportStore reports, PolicyStore policies, ProcedureTracker.Data.ReadAudit reads)
 {
     /// <summary>
     /// The rows, streamed; null when <paramref name="plan"/> names no plan of the organization (checked before the first
@@ -15,6 +15,7 @@ public sealed class YearlyCounts(ReportStore reports, PolicyStore policies)
     {
         var org = caller.Organization.Id;
         if (plan is not null && !await policies.ExistsAsync(org, plan, ct)) return null;
+        await reads.ReportAsync(caller, "yearly-counts", new { year, basis = planBasis ? "plan" : "calendar", plan, format = "json" }, ct);
         return reports.YearlyCountsAsync(org, year, planBasis, plan, ct);
     }
 
@@ -27,6 +28,7 @@ public sealed class YearlyCounts(ReportStore reports, PolicyStore policies)
     {
         var org = caller.Organization.Id;
         if (plan is not null && !await policies.ExistsAsync(org, plan, ct)) return false;
+        await reads.ReportAsync(caller, "yearly-counts", new { year, basis = planBasis ? "plan" : "calendar", plan, format = "csv" }, ct);
         await using var writer = start();
         await reports.CopyYearlyCountsCsvAsync(org, year, planBasis, plan, writer, ct);
         await writer.FlushAsync(ct);

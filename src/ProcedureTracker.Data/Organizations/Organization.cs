@@ -10,7 +10,8 @@ public sealed record Organization(long Id, string Code, string TimeZone);
 /// <param name="KeyId">The API key's id (recorded as the actor).</param>
 /// <param name="Organization">The key's organization.</param>
 /// <param name="Role">admin, clinician, billing or ehr.</param>
-public sealed record Caller(Guid KeyId, Organization Organization, string Role);
+/// <param name="Door">Where the call came in: api, fhir, cds-hooks or web (the read audit names it).</param>
+public sealed record Caller(Guid KeyId, Organization Organization, string Role, string Door = "api");
 
 /// <summary>An API key without its secret.</summary>
 public sealed record ApiKeyInfo(Guid Id, string Name, string Role, DateTime CreatedAt, DateTime? RevokedAt, string? Prefix);

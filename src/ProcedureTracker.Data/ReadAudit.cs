@@ -1,0 +1,54 @@
+using System.Threading.Channels;
+using Dapper;
+using NodaTime;
+using ProcedureTracker.Data.Organizations;
+
+namespace ProcedureTracker.Data;
+
+/// <summary>
+/// The audit of reads of health data: who read which patient's history (or exported which report), when, and through
+/// which door. Reads are many (every check reads a history), so entries are queued and written in batches by the
+/// service's writer (<see cref="FlushAsync"/>); a full queue makes readers wait rather than lose an entry, and the
+/// writer drains the queue on shutdown.
+/// </summary>
+public sealed class ReadAudit(TrackerDatabase db)
+{
+    public sealed record Entry(Instant At, long OrganizationId, Guid Actor, string Action, string Entity, string EntityId, string Detail);
+
+    private readonly Channel<Entry> _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(20_000)
+    {
+        FullMode = BoundedChannelFullMode.Wait, SingleReader = true,
+    });
+
+    public ChannelReader<Entry> Queue => _queue.Reader;
+
+    /// <summary>A patient's history was read (<paramref name="purpose"/>: history, eligibility, ...).</summary>
+    public ValueTask PatientAsync(Caller caller, string patientId, string purpose, CancellationToken ct) =>
+        _queue.Writer.WriteAsync(new Entry(SystemClock.Instance.GetCurrentInstant(), caller.Organization.Id, caller.KeyId, "read", "patient", patientId,
+            Audit.Json(new { door = caller.Door, purpose })!), ct);
+
+    /// <summary>A report over many patients was read or exported, with its parameters.</summary>
+    public ValueTask ReportAsync(Caller caller, string report, object parameters, CancellationToken ct) =>
+        _queue.Writer.WriteAsync(new Entry(SystemClock.Instance.GetCurrentInstant(), caller.Organization.Id, caller.KeyId, "export", "report", report,
+            Audit.Json(new { door = caller.Door, parameters })!), ct);
+
+    /// <summary>Stops taking entries (the writer then drains what is queued).</summary>
+    public void Complete() => _queue.Writer.TryComplete();
+
+    /// <summary>Writes a batch with one statement.</summary>
+    public async Task FlushAsync(IReadOnlyList<Entry> batch, CancellationToken ct)
+    {
+        const string sql = """
+            insert into audit_log (at, organization_id, actor_key_id, action, entity, entity_id, detail)
+            select at, org, actor, action, entity, entity_id, detail::jsonb
+            from unnest(@at, @org, @actor, @action, @entity, @entityId, @detail) as e(at, org, actor, action, entity, entity_id, detail)
+            """;
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            at = batch.Select(e => e.At.ToDateTimeUtc()).ToArray(), org = batch.Select(e => e.OrganizationId).ToArray(),
+            actor = batch.Select(e => e.Actor).ToArray(), action = batch.Select(e => e.Action).ToArray(), entity = batch.Select(e => e.Entity).ToArray(),
+            entityId = batch.Select(e => e.EntityId).ToArray(), detail = batch.Select(e => e.Detail).ToArray(),
+        }, cancellationToken: ct));
+    }
+}
