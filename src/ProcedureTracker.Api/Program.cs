@@ -20,6 +20,7 @@ await app.InitializeDatabaseAsync();
 
 // Behind a TLS proxy: the client's address and scheme from the configured proxies only (PT_TRUSTED_PROXIES).
 app.UseForwardedHeaders();
+app.UseMiddleware<SecurityHeaders>();
 app.UseExceptionHandler();
 // Machines get problem+json (or an OperationOutcome) for every error; people get a page in the application's layout
 // (400, 403, 404, 500 with the reference the log carries, 503 when the database is unreachable).

@@ -143,6 +143,7 @@ public sealed class TrackerDatabase : IAsyncDisposable
         }
         foreach (var year in years.Distinct())
         {
+            // The doors refuse dates outside the configured span; this is the last guard on what makes a partition.
             if (_partitionYears.ContainsKey(year) || year < 1900 || year > DateTime.UtcNow.Year + 1) continue;
             await EnsurePartitionsAsync(year, year, ct);
             _partitionYears[year] = true;

@@ -88,6 +88,22 @@ public class WebApplicationTests
     }
 
     [Test]
+    public async Task Pages_render_styled_under_their_content_security_policy_with_no_violation()
+    {
+        var violations = new List<string>();
+        _page.Console += (_, message) => { if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase)) violations.Add(message.Text); };
+        var answer = await _page.GotoAsync(WebHost.Url + "/signin");
+        Assert.That(answer!.Headers["content-security-policy"], Does.Contain("script-src 'none'"));
+        await SignInAsync(_page, ClinicianUser, Password);
+        await _page.GotoAsync($"{WebHost.Url}/patients/{Patient}");
+        await Expect(_page.GetByRole(AriaRole.Heading, new() { Name = $"Patient {Patient}" })).ToBeVisibleAsync();
+        // The inline stylesheet applied (allowed by its hash), and the meters' widths (style attributes) too.
+        Assert.That(await _page.EvaluateAsync<string>("getComputedStyle(document.body).fontFamily"), Does.Contain("system-ui"));
+        Assert.That(await _page.EvaluateAsync<string>("getComputedStyle(document.querySelector('.bar span')).width"), Is.Not.EqualTo("0px"));
+        Assert.That(violations, Is.Empty);
+    }
+
+    [Test]
     public async Task A_clinician_finds_a_patient_and_sees_not_allowed_with_the_exact_earliest_date()
     {
         await SignInAsync(_page, ClinicianUser, Password);

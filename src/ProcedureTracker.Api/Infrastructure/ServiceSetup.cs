@@ -33,6 +33,8 @@ public static class ServiceSetup
         var services = builder.Services;
         // Request URLs carry patient ids: ASP.NET's own request logging stays below Information whatever the config says.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // No request body is larger than a FHIR batch unless its endpoint says so (the CSV import and its web upload do).
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
         var connectionString = builder.Configuration.GetConnectionString("Tracker")
             ?? throw new InvalidOperationException("Set ConnectionStrings__Tracker (scripts/run does this for the embedded database).");
         services.AddSingleton(new TrackerDatabase(connectionString, builder.Configuration.GetConnectionString("TrackerRead")));
@@ -41,6 +43,9 @@ public static class ServiceSetup
         services.AddSingleton<CatalogHolder>();
         services.Configure<TrackerOptions>(builder.Configuration);
         var options = TrackerOptions.From(builder.Configuration);
+        if (options.ServiceYearsFrom < DateText.MinYear || options.ServiceYearsAhead is < 0 or > 100)
+            throw new InvalidOperationException($"PT_SERVICE_YEARS_FROM must be at least {DateText.MinYear} and PT_SERVICE_YEARS_AHEAD 0 to 100.");
+        ProcedureTracker.Application.Injections.InjectionInput.ServiceYears = new(options.ServiceYearsFrom, options.ServiceYearsAhead);
         var issuers = CdsJwt.ParseIssuers(options.CdsIssuers);
         services.AddSingleton(new CdsIssuers(issuers));
         // Links and the JWT audience come from the configured public URL, never from a Host header a client chose.
@@ -104,6 +109,11 @@ public static class ServiceSetup
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddTrackerAuthentication();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RoleNamingResultHandler>();
+        // One key ring for every process, in PostgreSQL (cookies, antiforgery tokens and flash messages verify anywhere).
+        Microsoft.AspNetCore.DataProtection.DataProtectionBuilderExtensions.SetApplicationName(services.AddDataProtection(), "ProcedureTracker");
+        services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(sp =>
+            new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o =>
+                o.XmlRepository = new DataProtectionKeyStore(sp.GetRequiredService<TrackerDatabase>())));
         services.AddRazorComponents();
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = (long)options.ImportMaxMegabytes * 1024 * 1024 + 64 * 1024);
         services.AddSingleton<ImportJobs>();

@@ -36,6 +36,14 @@ public sealed class TrackerOptions
     [ConfigurationKeyName("PT_FAILED_KEYS_PER_MINUTE")]
     public int FailedKeysPerMinute { get; set; } = 30;
 
+    /// <summary>The first year a stored date of service may have (every recording door).</summary>
+    [ConfigurationKeyName("PT_SERVICE_YEARS_FROM")]
+    public int ServiceYearsFrom { get; set; } = 1950;
+
+    /// <summary>How many years past this one a stored date of service may be.</summary>
+    [ConfigurationKeyName("PT_SERVICE_YEARS_AHEAD")]
+    public int ServiceYearsAhead { get; set; } = 1;
+
     /// <summary>Largest CSV import accepted, in megabytes, on every import door (50 by default).</summary>
     [ConfigurationKeyName("PT_IMPORT_MAX_MB")]
     public int ImportMaxMegabytes { get; set; } = 50;

@@ -8,7 +8,12 @@ public static class PolicyEndpoints
     public static void MapPolicies(this IEndpointRouteBuilder v1)
     {
         var group = v1.MapGroup("/policies").WithTags("Policies");
-        group.MapPut("/{code}", Put).RequireAuthorization(Permission.Admin);
+        group.MapPut("/{code}", Put).RequireAuthorization(Permission.Admin)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(ProcedureTracker.Domain.Policies.PolicyValidator.MaxBytes))
+            .AddEndpointFilter(async (context, next) =>
+                context.HttpContext.Request.ContentLength > ProcedureTracker.Domain.Policies.PolicyValidator.MaxBytes
+                    ? Problems.TooLarge($"A policy is at most {ProcedureTracker.Domain.Policies.PolicyValidator.MaxBytes / 1024} KB of JSON (at most {ProcedureTracker.Domain.Policies.PolicyValidator.MaxRules} rules).")
+                    : await next(context));
         group.MapGet("/", List).RequireAuthorization(Permission.Read);
         group.MapGet("/{code}", Get).RequireAuthorization(Permission.Read);
     }

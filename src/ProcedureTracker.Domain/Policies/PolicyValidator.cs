@@ -40,6 +40,15 @@ public static partial class PolicyValidator
     /// <summary>Largest dose maximum accepted, mg MPE.</summary>
     public const decimal MaxMpeLimit = 100_000m;
 
+    /// <summary>Most rules in one policy (real payer policies have a handful; every check evaluates all of them).</summary>
+    public const int MaxRules = 100;
+
+    /// <summary>Largest policy document accepted, in bytes of JSON.</summary>
+    public const int MaxBytes = 256 * 1024;
+
+    /// <summary>Most procedure codes one rule names (the catalog has fewer).</summary>
+    public const int MaxProceduresPerRule = 50;
+
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
     private static partial Regex CodePattern();
 
@@ -79,6 +88,7 @@ public static partial class PolicyValidator
 
         var rules = new List<Rule>();
         if (draft.Rules is null || draft.Rules.Count == 0) errors.Add("rules", "At least one rule is required.");
+        else if (draft.Rules.Count > MaxRules) errors.Add("rules", $"At most {MaxRules} rules in a policy (this one has {draft.Rules.Count}).");
         else
         {
             var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -110,6 +120,7 @@ public static partial class PolicyValidator
 
         var procedures = new List<string>();
         if (draft.Procedures is null || draft.Procedures.Count == 0) errors.Add($"{at}.procedures", "Name at least one procedure, or \"*\" for all.");
+        else if (draft.Procedures.Count > MaxProceduresPerRule) errors.Add($"{at}.procedures", $"At most {MaxProceduresPerRule} procedures in a rule; use \"*\" for all.");
         else
             for (var j = 0; j < draft.Procedures.Count; j++)
             {

@@ -77,7 +77,7 @@ public class BoundedWorkTests : ApiTest
     [Test]
     public async Task A_second_import_while_one_runs_is_409_naming_the_running_one()
     {
-        var (first, _) = BadRows(8);
+        var (first, _) = BadRows(45);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/imports") { Content = first };
         request.Headers.Add("Prefer", "respond-async");
         var started = await Admin.SendAsync(request);
@@ -93,6 +93,26 @@ public class BoundedWorkTests : ApiTest
             await Task.Delay(100);
         var (after, _) = BadRows(0);
         Assert.That((await Admin.PostAsync("/v1/imports", after)).StatusCode, Is.EqualTo(HttpStatusCode.OK), "the lock goes with the finished import");
+    }
+
+    [Test]
+    public async Task An_import_running_in_another_process_makes_a_second_one_409()
+    {
+        // Another process of the service holds the organization's import lock (the database's advisory lock).
+        await using var other = new Npgsql.NpgsqlConnection(TestDatabase.ConnectionString + ";Pooling=false");
+        await other.OpenAsync();
+        await using (var take = new Npgsql.NpgsqlCommand("select pg_advisory_lock(7001, (select id::int from organizations where code = @code))", other))
+        {
+            take.Parameters.AddWithValue("code", Factory.OrganizationCode);
+            await take.ExecuteNonQueryAsync();
+        }
+        var (small, _) = BadRows(0);
+        var refused = await Admin.PostAsync("/v1/imports", small);
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+        Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("another server"));
+        await other.CloseAsync();
+        var (again, _) = BadRows(0);
+        Assert.That((await Admin.PostAsync("/v1/imports", again)).StatusCode, Is.EqualTo(HttpStatusCode.OK), "the lock goes with that process's connection");
     }
 
     [Test]

@@ -91,6 +91,20 @@ public partial class SignInAttackTests : ApiTest
     }
 
     [Test]
+    public async Task A_session_made_by_one_process_is_honoured_by_another_sharing_the_database()
+    {
+        var username = await CreatePersonAsync();
+        var browser = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var cookie = SessionCookie(await SignInAsync(browser, username, Password));
+        // A second process of the service: its own host, the same database (and so the same Data Protection key ring).
+        using var other = new ApiFactory(TestDatabase.ConnectionString, organizationCode: Factory.OrganizationCode);
+        var client = other.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Add("Cookie", cookie);
+        Assert.That((await client.SendAsync(request)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
     public async Task Guessing_sign_ins_from_one_address_gets_429_with_retry_after()
     {
         using var factory = new ApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string> { ["PT_SIGN_INS_PER_ADDRESS_PER_MINUTE"] = "5" });
