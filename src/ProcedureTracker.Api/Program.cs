@@ -19,7 +19,9 @@ var app = builder.Build();
 await app.InitializeDatabaseAsync();
 
 // Behind a TLS proxy: the client's address and scheme from the configured proxies only (PT_TRUSTED_PROXIES).
-app.UseForwardedHeaders();
+// (Not at all without them: the middleware would believe any sender whose address it cannot see.)
+if (!string.IsNullOrWhiteSpace(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<TrackerOptions>>().Value.TrustedProxies))
+    app.UseForwardedHeaders();
 app.UseMiddleware<SecurityHeaders>();
 app.UseExceptionHandler();
 // Machines get problem+json (or an OperationOutcome) for every error; people get a page in the application's layout

@@ -119,6 +119,33 @@ public partial class SignInAttackTests : ApiTest
     }
 
     [Test]
+    public async Task A_forged_x_forwarded_for_does_not_dodge_the_limit_without_a_trusted_proxy()
+    {
+        using var factory = new ApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string> { ["PT_SIGN_INS_PER_ADDRESS_PER_MINUTE"] = "3" });
+        var browser = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            browser.DefaultRequestHeaders.Remove("X-Forwarded-For");
+            browser.DefaultRequestHeaders.Add("X-Forwarded-For", $"198.51.100.{i}");
+            statuses.Add((await SignInAsync(browser, "someone-" + i, "wrong password number " + i)).StatusCode);
+        }
+        Assert.That(statuses, Does.Contain(HttpStatusCode.TooManyRequests), "each forged address is still the one real client");
+    }
+
+    [Test]
+    public async Task With_an_https_public_url_the_session_cookie_is_secure()
+    {
+        using var factory = new ApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string> { ["PT_PUBLIC_URL"] = "https://localhost" },
+            Factory.OrganizationCode);
+        var username = await CreatePersonAsync();
+        var browser = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = new Uri("https://localhost") });
+        var signedIn = await SignInAsync(browser, username, Password);
+        var cookie = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("pt_session=", StringComparison.Ordinal));
+        Assert.That(cookie.ToLowerInvariant(), Does.Contain("secure").And.Contain("httponly").And.Contain("samesite=strict"));
+    }
+
+    [Test]
     public async Task Unknown_api_keys_from_one_address_get_429_problem_json_after_the_limit()
     {
         using var factory = new ApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string> { ["PT_FAILED_KEYS_PER_MINUTE"] = "10" });
