@@ -70,13 +70,17 @@ public static class Commands
             var summary = job["result"]!;
             var rejected = summary["rejected"]!.AsArray();
             var overLimit = summary["overLimit"]!.AsArray();
-            Console.WriteLine($"imported {summary["imported"]}, unchanged {summary["unchanged"]}, rejected {rejected.Count}, over a limit {overLimit.Count}");
+            // The answer lists the first lines of each; the totals count them all.
+            var rejectedTotal = summary["rejectedTotal"]?.GetValue<int>() ?? rejected.Count;
+            var overLimitTotal = summary["overLimitTotal"]?.GetValue<int>() ?? overLimit.Count;
+            Console.WriteLine($"imported {summary["imported"]}, unchanged {summary["unchanged"]}, rejected {rejectedTotal}, over a limit {overLimitTotal}");
+            if (rejectedTotal > rejected.Count) Console.WriteLine($"  (the first {rejected.Count} rejected lines follow; fix them and import again to see the next)");
             foreach (var row in rejected)
                 foreach (var field in row!["errors"]!.AsObject())
                     Console.WriteLine($"  line {row["line"]}: {field.Key}: {string.Join("; ", field.Value!.AsArray().Select(m => m!.GetValue<string>()))}");
             foreach (var row in overLimit.Take(20))
                 Console.WriteLine($"  line {row!["line"]}: imported over a limit ({string.Join(", ", row["ruleIds"]!.AsArray().Select(x => x!.GetValue<string>()))})");
-            if (overLimit.Count > 20) Console.WriteLine($"  ... and {overLimit.Count - 20} more over a limit{(r.GetValue(report) is null ? " (pt import --report FILE lists them all)" : "")}");
+            if (overLimitTotal > 20) Console.WriteLine($"  ... and {overLimitTotal - 20} more over a limit{(r.GetValue(report) is null ? " (pt import --report FILE lists them all)" : "")}");
             if (r.GetValue(report) is { } reportFile)
             {
                 await using var writer = new StreamWriter(reportFile.FullName);
@@ -88,7 +92,7 @@ public static class Commands
                     await writer.WriteLineAsync($"{row!["line"]},over-limit,,{Quote(string.Join(" ", row["ruleIds"]!.AsArray().Select(x => x!.GetValue<string>())))}");
                 Console.WriteLine($"report: {rejected.Count} rejected and {overLimit.Count} over-limit lines in {reportFile.FullName}");
             }
-            return rejected.Count == 0 ? ExitCodes.Ok : ExitCodes.No;
+            return rejectedTotal == 0 ? ExitCodes.Ok : ExitCodes.No;
         });
         return command;
     }

@@ -32,6 +32,11 @@ public sealed class ReadAudit(TrackerDatabase db)
         _queue.Writer.WriteAsync(new Entry(SystemClock.Instance.GetCurrentInstant(), caller.Organization.Id, caller.KeyId, "export", "report", report,
             Audit.Json(new { door = caller.Door, parameters })!), ct);
 
+    /// <summary>A caller was refused an endpoint its role does not open (a 403): which endpoint (its route, not its values).</summary>
+    public ValueTask DeniedAsync(Caller caller, string method, string route, CancellationToken ct) =>
+        _queue.Writer.WriteAsync(new Entry(SystemClock.Instance.GetCurrentInstant(), caller.Organization.Id, caller.KeyId, "forbidden", "endpoint",
+            $"{method} {route}", Audit.Json(new { door = caller.Door, role = caller.Role })!), ct);
+
     /// <summary>Stops taking entries (the writer then drains what is queued).</summary>
     public void Complete() => _queue.Writer.TryComplete();
 

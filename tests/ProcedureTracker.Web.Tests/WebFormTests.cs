@@ -160,7 +160,7 @@ public class WebFormTests
         {
             procedure = "epidural-steroid-injection", cptCode = "64483", site = new { region = "lumbar-sacral-spine", laterality = "left", detail = "L5-S1" },
             steroid = new { drug = "dexamethasone", doseMg = 10 }, dateOfService = "2026-06-02", plan = Plan, imageGuidance = "fluoroscopy", providerId = "npi-1234567890",
-            @override = new { priorAuthorization = "PA-778" },
+            @override = new { priorAuthorization = "PA-778" }, levels = 2,
         });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
         var original = (await StoredAsync(patient)).Single(i => i.GetProperty("dateOfService").GetString() == "2026-06-02").GetProperty("id").GetString();
@@ -176,6 +176,7 @@ public class WebFormTests
         await Expect(_page.GetByLabel("Image guidance")).ToHaveValueAsync("fluoroscopy");
         await Expect(_page.GetByLabel(new Regex("^Provider id"))).ToHaveValueAsync("npi-1234567890");
         await Expect(_page.GetByLabel("Dose (mg of the drug)")).ToHaveValueAsync("10");
+        await Expect(_page.GetByLabel(new Regex("^Levels"))).ToHaveValueAsync("2");
         await _page.GetByLabel("Side").SelectOptionAsync("right");
         await _page.GetByRole(AriaRole.Button, new() { Name = "Check" }).ClickAsync();
 
@@ -203,6 +204,7 @@ public class WebFormTests
             Assert.That(corrected.GetProperty("imageGuidance").GetString(), Is.EqualTo("fluoroscopy"));
             Assert.That(corrected.GetProperty("providerId").GetString(), Is.EqualTo("npi-1234567890"));
             Assert.That(corrected.GetProperty("steroid").GetProperty("doseMg").GetDecimal(), Is.EqualTo(10m));
+            Assert.That(corrected.GetProperty("levels").GetInt32(), Is.EqualTo(2), "the levels are kept");
             Assert.That(corrected.GetProperty("overridden").GetBoolean(), Is.False, "a correction within the limits is not over a limit");
         });
         // The old row links to its correction.

@@ -11,6 +11,9 @@ public static class FhirTerms
     public const string Snomed = "http://snomed.info/sct";
     public const string ProcedureSystem = "http://proceduretracker.org/fhir/CodeSystem/procedure";
     public const string PlanExtension = "http://proceduretracker.org/fhir/StructureDefinition/payer-plan";
+
+    /// <summary>Levels treated in the session (valueInteger, at least 1; API.md).</summary>
+    public const string LevelsExtension = "http://proceduretracker.org/fhir/StructureDefinition/levels";
     public const string SteroidExtension = "http://proceduretracker.org/fhir/StructureDefinition/steroid";
     /// <summary>The laterality qualifier on a bodySite CodeableConcept (mCODE's, SNOMED CT laterality codes).</summary>
     public const string LateralityExtension = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier";

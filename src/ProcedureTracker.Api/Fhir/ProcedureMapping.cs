@@ -16,7 +16,8 @@ public static class ProcedureMapping
 
     private static readonly ClinicalFieldNames ClinicalNames = new("Procedure.code", "Procedure.code", "Procedure.bodySite", "Procedure.bodySite",
         "Procedure.bodySite", $"Procedure.extension('{FhirTerms.SteroidExtension}').extension('drug')",
-        $"Procedure.extension('{FhirTerms.SteroidExtension}').extension('doseMg')", "Procedure.performed");
+        $"Procedure.extension('{FhirTerms.SteroidExtension}').extension('doseMg')", "Procedure.performed",
+        $"Procedure.extension('{FhirTerms.LevelsExtension}')");
 
     /// <summary>FHIR element names (FHIRPath) for the fields of an injection.</summary>
     public static readonly InjectionFieldNames Names = new(ClinicalNames, "Procedure.subject", $"Procedure.extension('{FhirTerms.PlanExtension}')",
@@ -63,8 +64,12 @@ public static class ProcedureMapping
         if (steroid is not null && steroid.Extension("doseMg") is not null && dose is null)
             errors.Add(ClinicalNames.SteroidDoseMg, "doseMg needs a valueDecimal.");
 
+        var levelsExtension = resource.Extension(FhirTerms.LevelsExtension);
+        int? levels = levelsExtension.Get("valueInteger") is JsonValue l && l.TryGetValue<int>(out var n) ? n : null;
+        if (levelsExtension is not null && levels is null) errors.Add(ClinicalNames.Levels, "The levels extension needs a valueInteger.");
+
         if (!errors.IsEmpty) return null;
-        var draft = new InjectionDraft(patientId, new ClinicalDraft(procedure, cpt, region, laterality, null, drug, dose, date), plan, externalId,
+        var draft = new InjectionDraft(patientId, new ClinicalDraft(procedure, cpt, region, laterality, null, drug, dose, date, levels), plan, externalId,
             OverLimitReason: OverLimitReason);
         return InjectionInput.Validate(draft, catalog, Names, errors) is { } injection
             ? new FhirProcedure(status!, externalId, patientId!, injection)
@@ -105,6 +110,7 @@ public static class ProcedureMapping
                 ["extension"] = new JsonArray(new JsonObject { ["url"] = "drug", ["valueCode"] = row.SteroidDrug },
                     new JsonObject { ["url"] = "doseMg", ["valueDecimal"] = row.SteroidDoseMg }),
             });
+        extensions.Add(new JsonObject { ["url"] = FhirTerms.LevelsExtension, ["valueInteger"] = row.Levels });
         if (row.Overridden) extensions.Add(new JsonObject { ["url"] = FhirTerms.OverLimitExtension, ["valueBoolean"] = true });
         var resource = new JsonObject
         {

@@ -15,7 +15,7 @@ public static class ImportEndpoints
 {
     public static readonly string[] Columns =
         ["patientId", "procedure", "cptCode", "region", "laterality", "detail", "steroidDrug", "steroidDoseMg", "dateOfService", "plan",
-         "externalId", "providerId", "imageGuidance"];
+         "externalId", "providerId", "imageGuidance", "levels"];
 
     private static readonly string[] Required = ["patientId", "procedure", "region", "dateOfService", "externalId"];
 
@@ -203,11 +203,17 @@ public static class ImportEndpoints
             if (decimal.TryParse(doseText, NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed)) dose = parsed;
             else errors.Add("steroidDoseMg", $"'{doseText}' is not a number of mg.");
         }
+        int? levels = null;
+        if (cells["levels"] is { } levelsText)
+        {
+            if (int.TryParse(levelsText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsedLevels)) levels = parsedLevels;
+            else errors.Add("levels", $"'{levelsText}' is not a whole number of levels.");
+        }
         var plan = cells["plan"];
         if (plan is not null && !plans.Contains(plan)) errors.Add("plan", $"Unknown plan '{plan}'.");
         if (cells["externalId"] is null) errors.Add("externalId", "Required: it makes re-importing the same file change nothing.");
         var draft = new InjectionDraft(cells["patientId"], new ClinicalDraft(cells["procedure"], cells["cptCode"], cells["region"], cells["laterality"],
-            cells["detail"], cells["steroidDrug"], dose, cells["dateOfService"]), plan, cells["externalId"], cells["providerId"], cells["imageGuidance"]);
+            cells["detail"], cells["steroidDrug"], dose, cells["dateOfService"], levels), plan, cells["externalId"], cells["providerId"], cells["imageGuidance"]);
         var injection = InjectionInput.Validate(draft, catalog, InjectionFieldNames.Csv, errors);
         return errors.IsEmpty ? injection : null;
     }

@@ -35,8 +35,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         var (status, title, detail, errors) = exception switch
         {
             BadHttpRequestException { InnerException: JsonException json } => (400, "The request body is not valid JSON for this endpoint.",
-                json.Message, Field(json)),
-            BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message, null),
+                null, Field(json)),
+            BadHttpRequestException bad => (bad.StatusCode, Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(bad.StatusCode), bad.Message, null),
             _ when IsDatabaseUnavailable(exception) => (503, "Database unavailable", "The database cannot be reached; try again shortly.", null),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, "Client closed request", null, null),
             _ => (500, "Internal error", "An unexpected error occurred; it has been logged.", (Dictionary<string, string[]>?)null),
@@ -53,9 +53,31 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 
+    /// <summary>
+    /// The field a JSON error is about and what is wrong with it, in words a client can act on (never the serializer's
+    /// own text, which names .NET types): an unknown member (a misspelt "steriod" must not be dropped silently), text
+    /// that is not Unicode, or a value of the wrong type or format.
+    /// </summary>
     private static Dictionary<string, string[]> Field(JsonException json)
     {
-        var path = json.Path is null or "$" ? "body" : json.Path.StartsWith("$.", StringComparison.Ordinal) ? json.Path[2..] : json.Path;
+        var path = json.Path is null or "$" ? "body" : json.Path.StartsWith("$.", StringComparison.Ordinal) ? json.Path[2..] : json.Path.TrimStart('$');
+        var message = json.Message;
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal)
+            && System.Text.RegularExpressions.Regex.Match(message, "'([^']*)'") is { Success: true } unknown)
+        {
+            var name = unknown.Groups[1].Value;
+            var at = path == "body" ? name : path.EndsWith(name, StringComparison.Ordinal) ? path : $"{path}.{name}";
+            return new() { [at] = ["Unknown field: this request has no such member (check its spelling against the API's fields)."] };
+        }
+        // The boundary's own messages (StrictStringConverter: control characters, unpaired surrogates, invalid UTF-8) are kept.
+        var own = message.Split(" Path:")[0];
+        if (json.InnerException is null && !own.Contains(".NET", StringComparison.Ordinal) && !own.Contains("System.", StringComparison.Ordinal)
+            && !own.Contains("ProcedureTracker.", StringComparison.Ordinal) && !own.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)
+            && !own.Contains("is invalid after", StringComparison.Ordinal) && own.Length < 300)
+            return new() { [path] = [own] };
+        if (json.InnerException is InvalidOperationException || message.Contains("surrogate", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("UTF-8", StringComparison.Ordinal) || message.Contains("transcode", StringComparison.OrdinalIgnoreCase))
+            return new() { [path] = ["The text is not valid UTF-8 / Unicode (an invalid byte or an unpaired surrogate escape)."] };
         return new() { [path] = ["This value has the wrong type or format."] };
     }
 

@@ -5,13 +5,20 @@ using ProcedureTracker.Api.Web;
 
 namespace ProcedureTracker.Api.Infrastructure;
 
-/// <summary>A 403 on the machine doors says which role is needed and which the key has, in the door's error format.</summary>
+/// <summary>A 403 on the machine doors says which role is needed and which the key has, in the door's error format; every 403 is audited.</summary>
 public sealed class RoleNamingResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
+        // Every refusal of an authenticated caller is audited (a key or a person probing what its role does not open).
+        if (authorizeResult.Forbidden && context.User.Identity?.IsAuthenticated == true && context.User.FindFirst(ApiKeyAuthentication.KeyIdClaim) is not null)
+        {
+            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
+            await context.RequestServices.GetRequiredService<ProcedureTracker.Data.ReadAudit>()
+                .DeniedAsync(ApiKeyAuthentication.CallerOf(context.User), context.Request.Method, route, context.RequestAborted);
+        }
         if (!authorizeResult.Forbidden || !WebAuth.IsMachinePath(context.Request.Path))
         {
             await _default.HandleAsync(next, context, policy, authorizeResult);

@@ -52,13 +52,12 @@ public static class ServiceSetup
         var publicUri = options.PublicUri;
         if (publicUri is null && issuers.Count > 0)
             throw new InvalidOperationException("PT_CDS_ISSUERS is set but PT_PUBLIC_URL is not: set the URL EHRs call (the JWT audience is made from it).");
-        if (publicUri is not null)
+        // Without a public URL (a trial on one machine) only loopback names are served, so a forged Host cannot make links.
+        services.PostConfigure<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>(o =>
         {
-            services.PostConfigure<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>(o =>
-            {
-                if (o.AllowedHosts.Count == 0 || o.AllowedHosts.Contains("*")) o.AllowedHosts = [publicUri.IdnHost];
-            });
-        }
+            if (o.AllowedHosts.Count == 0 || o.AllowedHosts.Contains("*"))
+                o.AllowedHosts = publicUri is not null ? [publicUri.IdnHost] : ["localhost", "127.0.0.1", "[::1]", "::1"];
+        });
         var secure = publicUri?.Scheme == "https" ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
         services.PostConfigure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(WebAuth.CookieScheme, o => o.Cookie.SecurePolicy = secure);
         services.PostConfigure<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>(o => o.Cookie.SecurePolicy = secure);
@@ -100,6 +99,9 @@ public static class ServiceSetup
             // One boundary for JSON text: no NUL, control characters or unpaired surrogates; no duplicate keys.
             o.SerializerOptions.Converters.Add(new StrictStringConverter());
             o.SerializerOptions.AllowDuplicateProperties = false;
+            // A member the request does not have is refused by name (a misspelt "steriod" would otherwise drop a dose the
+            // limits count); it also means no byte of a body goes unread.
+            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
         });
         // Malformed bodies throw, so the exception handler can name the offending field.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

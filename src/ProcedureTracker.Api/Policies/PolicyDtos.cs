@@ -3,7 +3,12 @@ using ProcedureTracker.Domain.Policies;
 
 namespace ProcedureTracker.Api.Policies;
 
-public sealed record PolicyRequest(string? Name, string? PlanYearStart, bool? AlwaysApply, string? EffectiveFrom, List<RuleRequest?>? Rules)
+/// <summary>
+/// A policy version as PUT takes it. <c>code</c>, <c>version</c> and <c>createdAt</c> are the read-only members of the
+/// answer, accepted so that a GET's answer can be edited and PUT back (<c>code</c> must then match the URL's).
+/// </summary>
+public sealed record PolicyRequest(string? Name, string? PlanYearStart, bool? AlwaysApply, string? EffectiveFrom, List<RuleRequest?>? Rules,
+    string? Code = null, int? Version = null, string? CreatedAt = null)
 {
     public PolicyDraft ToDraft() => new(Name, PlanYearStart, AlwaysApply, EffectiveFrom,
         Rules?.Select(r => r is null ? null : new RuleDraft(r.Id, r.Kind, r.Procedures, r.Scope, r.Days, r.Max, r.MaxMpeMg, r.Window)).ToList());

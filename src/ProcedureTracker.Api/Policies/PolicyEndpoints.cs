@@ -21,6 +21,8 @@ public static class PolicyEndpoints
     private static async Task<Results<Ok<PolicyResponse>, ValidationProblem>> Put(string code, PolicyRequest? request, ClaimsPrincipal user,
         PutPolicy put, CancellationToken ct)
     {
+        if (request?.Code is { } bodyCode && bodyCode != code)
+            return Problems.Invalid("code", $"The body's code '{bodyCode}' differs from the URL's '{code}'.");
         var (stored, errors) = await put.RunAsync(ApiKeyAuthentication.CallerOf(user), code, request?.ToDraft(), ct);
         return stored is null ? Problems.Invalid(errors!) : TypedResults.Ok(stored.ToResponse());
     }

@@ -38,6 +38,17 @@ public sealed record Meter(string Policy, string RuleText, decimal Used, decimal
     /// <summary>The bar's filled share, 0-100.</summary>
     public string Percent => (Limit <= 0 ? 100 : Math.Min(100, Math.Round(Used * 100 / Limit))).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The meter's width class: the share used, to the nearest 5% (a used share above 0 never shows as empty).</summary>
+    public string WidthClass
+    {
+        get
+        {
+            var percent = Limit <= 0 ? 100m : Math.Min(100m, Used * 100 / Limit);
+            var step = (int)Math.Round(percent / 5, MidpointRounding.AwayFromZero) * 5;
+            return "w" + (percent > 0 && step == 0 ? 5 : step).ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
     private static string Number(decimal d) => d.ToString("0.#", CultureInfo.InvariantCulture);
 }
 
@@ -46,16 +57,27 @@ public sealed record NextAllowed(string Label, string RepeatedAs, bool AllowedTo
 
 /// <summary>The fields of an injection as the patient page's forms carry them (text as typed).</summary>
 public sealed record InjectionFields(string? Procedure, string? Cpt, string? Region, string? Laterality, string? Detail, string? Drug, string? Dose,
-    string? Date, string? Plan, string? Guidance, string? Provider)
+    string? Date, string? Plan, string? Guidance, string? Provider, string? Levels = null)
 {
     public static InjectionFields Of(InjectionRow r) => new(r.Procedure, r.CptCode, r.Region, r.Laterality, r.SiteDetail, r.SteroidDrug,
-        r.SteroidDoseMg?.ToString("0.##", CultureInfo.InvariantCulture), Dates.Show(r.DateOfService), r.Plan ?? "", r.ImageGuidance, r.ProviderId);
+        r.SteroidDoseMg?.ToString("0.##", CultureInfo.InvariantCulture), Dates.Show(r.DateOfService), r.Plan ?? "", r.ImageGuidance, r.ProviderId,
+        r.Levels.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The levels as typed ("" or absent is 1); null with <paramref name="ok"/> false when not a whole number.</summary>
+    public int? LevelsNumber(out bool ok)
+    {
+        ok = true;
+        if (string.IsNullOrWhiteSpace(Levels)) return null;
+        if (int.TryParse(Levels.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return n;
+        ok = false;
+        return null;
+    }
 
     /// <summary>The query string that asks the check for these fields.</summary>
     public string Query() => string.Join("&", new (string Key, string? Value)[]
         {
             ("procedure", Procedure), ("cpt", Cpt), ("region", Region), ("laterality", Laterality), ("detail", Detail), ("drug", Drug), ("dose", Dose),
-            ("date", Date), ("plan", Plan), ("guidance", Guidance), ("provider", Provider),
+            ("date", Date), ("plan", Plan), ("guidance", Guidance), ("provider", Provider), ("levels", Levels),
         }.Where(p => p.Value is not null).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!)}"));
 
     /// <summary>The lines that differ from <paramref name="before"/>, as "what will change" lists them.</summary>
@@ -78,6 +100,7 @@ public sealed record InjectionFields(string? Procedure, string? Cpt, string? Reg
         Add("Plan", before.Plan, Plan, Plain);
         Add("Image guidance", before.Guidance, Guidance, Plain);
         Add("Provider", before.Provider, Provider, Plain);
+        Add("Levels", string.IsNullOrWhiteSpace(before.Levels) ? "1" : before.Levels.Trim(), string.IsNullOrWhiteSpace(Levels) ? "1" : Levels.Trim(), Plain);
         return changes;
     }
 }

@@ -3,7 +3,11 @@ namespace ProcedureTracker.Api.Web;
 /// <summary>The whole stylesheet, inlined in every page (no CDN, no static-file dependency; a clinic network may have no internet).</summary>
 public static class Styles
 {
-    public const string Css = """
+    /// <summary>The stylesheet as served: the rules below and the meters' widths (classes, not style attributes, so the
+    /// Content Security Policy needs no inline styles).</summary>
+    public static readonly string Css = Rules + string.Concat(Enumerable.Range(0, 21).Select(i => $".bar .w{i * 5} {{ width:{i * 5}%; }}\n"));
+
+    private const string Rules = """
         :root { --ink:#1b1f24; --muted:#59636e; --line:#d0d7de; --ok:#1a7f37; --bad:#b42318; --warn:#9a6700; --accent:#0b57d0; --bg:#f6f8fa; }
         * { box-sizing: border-box; }
         body { margin:0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background:#fff; }

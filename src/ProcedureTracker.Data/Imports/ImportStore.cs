@@ -115,14 +115,14 @@ public sealed class ImportStore(TrackerDatabase db)
         const string sql = """
             insert into injections (id, organization_id, patient_id, procedure, cpt_code, region, laterality, site_detail, steroid_drug,
                 steroid_dose_mg, steroid_mpe_mg, date_of_service, plan, external_id, provider_id, image_guidance, override_reason,
-                overridden, content_hash, recorded_at, recorded_by)
+                overridden, content_hash, recorded_at, recorded_by, levels)
             select u.id, @org, u.patient_id, u.procedure, u.cpt_code, u.region, u.laterality, u.site_detail, u.steroid_drug,
                 u.dose, u.mpe, u.date_of_service, u.plan, u.external_id, u.provider_id, u.image_guidance,
-                u.override_reason, u.overridden, u.content_hash, now(), @actor
+                u.override_reason, u.overridden, u.content_hash, now(), @actor, u.levels
             from unnest(@ids, @patientIds, @procedures, @cptCodes, @regions, @lateralities, @details, @drugs, @doses, @mpes, @dates,
-                        @plans, @externalIds, @providers, @guidance, @overridden, @hashes, @reasons)
+                        @plans, @externalIds, @providers, @guidance, @overridden, @hashes, @reasons, @levels)
                 as u(id, patient_id, procedure, cpt_code, region, laterality, site_detail, steroid_drug, dose, mpe, date_of_service,
-                     plan, external_id, provider_id, image_guidance, overridden, content_hash, override_reason);
+                     plan, external_id, provider_id, image_guidance, overridden, content_hash, override_reason, levels);
             insert into audit_log (organization_id, actor_key_id, action, entity, entity_id)
             select @org, @actor, 'import', 'injection', unnest(@ids)::text;
             """;
@@ -149,6 +149,7 @@ public sealed class ImportStore(TrackerDatabase db)
         Add("overridden", x => x.Overridden);
         Add("hashes", x => x.ContentHash);
         Add("reasons", x => x.OverrideReason);
+        Add("levels", x => (short)x.Injection.Clinical.Levels);
         await command.ExecuteNonQueryAsync(ct);
     }
 }

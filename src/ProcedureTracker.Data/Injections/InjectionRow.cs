@@ -21,7 +21,7 @@ public sealed class InjectionRow
         i.date_of_service as DateOfService, i.plan, i.external_id as ExternalId, i.provider_id as ProviderId,
         i.image_guidance as ImageGuidance, i.override_reason as OverrideReason, i.prior_authorization as PriorAuthorization,
         i.overridden, i.supersedes, i.superseded_by as SupersededBy, i.content_hash as ContentHash, i.recorded_at as RecordedAt,
-        i.recorded_by as RecordedBy, i.voided_at as VoidedAt, i.voided_by as VoidedBy, i.void_reason as VoidReason
+        i.recorded_by as RecordedBy, i.voided_at as VoidedAt, i.voided_by as VoidedBy, i.void_reason as VoidReason, i.levels
         """;
 
     public Guid Id { get; init; }
@@ -39,6 +39,7 @@ public sealed class InjectionRow
     public string? ExternalId { get; init; }
     public string? ProviderId { get; init; }
     public string? ImageGuidance { get; init; }
+    public int Levels { get; init; } = 1;
     public string? OverrideReason { get; init; }
     public string? PriorAuthorization { get; init; }
     public bool Overridden { get; init; }
@@ -88,6 +89,8 @@ public sealed record NewInjection(
             c.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Plan, ExternalId, ProviderId, ImageGuidance,
             OverrideReason, PriorAuthorization, Supersedes?.ToString(),
         ];
+        // Levels joined the record later: one level (the default) leaves the hash as records made before had it.
+        if (c.Levels != 1) parts = [.. parts, "levels=" + c.Levels.ToString(CultureInfo.InvariantCulture)];
         return SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', parts.Select(p => p ?? "\u0000"))));
     }
 }

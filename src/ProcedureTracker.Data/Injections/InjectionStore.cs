@@ -219,13 +219,13 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
     private const string InsertColumns = """
         id, organization_id, patient_id, procedure, cpt_code, region, laterality, site_detail,
         steroid_drug, steroid_dose_mg, steroid_mpe_mg, date_of_service, plan, external_id, provider_id, image_guidance,
-        override_reason, prior_authorization, overridden, supersedes, content_hash, recorded_at, recorded_by
+        override_reason, prior_authorization, overridden, supersedes, content_hash, recorded_at, recorded_by, levels
         """;
 
     private const string InsertValues = """
         @id, @org, @patientRowId, @procedure, @cptCode, @region, @laterality, @detail,
         @drug, @dose, @mpe, @date, @plan, @externalId, @providerId, @imageGuidance,
-        @overrideReason, @priorAuthorization, @overridden, @supersedes, @hash, now(), @actor
+        @overrideReason, @priorAuthorization, @overridden, @supersedes, @hash, now(), @actor, @levels
         """;
 
     /// <summary>The parameters of an insert (both paths: the statement names the ones it uses).</summary>
@@ -241,7 +241,7 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
             dose = clinical.Steroid?.DoseMg, mpe = clinical.Steroid?.MpeMg, date = clinical.Date, plan = injection.Plan,
             externalId = injection.ExternalId, providerId = injection.ProviderId, imageGuidance = injection.ImageGuidance,
             overrideReason = row.OverrideReason, priorAuthorization = injection.PriorAuthorization, overridden = row.Overridden,
-            supersedes = injection.Supersedes, hash = row.ContentHash, actor, version,
+            supersedes = injection.Supersedes, hash = row.ContentHash, actor, version, levels = (short)clinical.Levels,
             auditAction = audit.Action, auditDetail = Audit.Json(audit.Detail),
             supersededAction = supersededAudit?.Action, supersededDetail = Audit.Json(supersededAudit?.Detail),
         };

@@ -12,8 +12,10 @@ namespace ProcedureTracker.Domain.Injections;
 /// <param name="SteroidDrug">Drug code; null with a null dose means no steroid.</param>
 /// <param name="SteroidDoseMg">Dose in mg of the drug.</param>
 /// <param name="Date">ISO date of service.</param>
+/// <param name="Levels">Spinal levels or joints treated in the session (1 to <see cref="InjectionValidator.MaxLevels"/>); null means 1.
+/// Bilateral at one level is one level.</param>
 public sealed record ClinicalDraft(string? Procedure, string? CptCode, string? Region, string? Laterality, string? Detail,
-    string? SteroidDrug, decimal? SteroidDoseMg, string? Date);
+    string? SteroidDrug, decimal? SteroidDoseMg, string? Date, int? Levels = null);
 
 /// <summary>The validated clinical fields.</summary>
 /// <param name="Procedure">A known procedure.</param>
@@ -21,7 +23,8 @@ public sealed record ClinicalDraft(string? Procedure, string? CptCode, string? R
 /// <param name="Site">The site.</param>
 /// <param name="Steroid">The steroid, or null.</param>
 /// <param name="Date">The date.</param>
-public sealed record ClinicalFields(ProcedureType Procedure, string? CptCode, BodySite Site, SteroidUse? Steroid, LocalDate Date);
+/// <param name="Levels">Levels treated in the session (at least 1).</param>
+public sealed record ClinicalFields(ProcedureType Procedure, string? CptCode, BodySite Site, SteroidUse? Steroid, LocalDate Date, int Levels = 1);
 
 /// <summary>Field names used in messages, so the JSON API and the CSV import can each name fields their own way.</summary>
 /// <param name="Procedure">Name of the procedure field.</param>
@@ -32,8 +35,9 @@ public sealed record ClinicalFields(ProcedureType Procedure, string? CptCode, Bo
 /// <param name="SteroidDrug">Name of the steroid drug field.</param>
 /// <param name="SteroidDoseMg">Name of the dose field.</param>
 /// <param name="Date">Name of the date field.</param>
+/// <param name="Levels">Name of the levels field (<c>levels</c> in JSON and CSV alike).</param>
 public sealed record ClinicalFieldNames(string Procedure, string CptCode, string Region, string Laterality, string Detail,
-    string SteroidDrug, string SteroidDoseMg, string Date)
+    string SteroidDrug, string SteroidDoseMg, string Date, string Levels = "levels")
 {
     /// <summary>The JSON names of API.md (<c>site.region</c>, <c>steroid.doseMg</c>, <c>dateOfService</c>).</summary>
     public static ClinicalFieldNames Json { get; } = new("procedure", "cptCode", "site.region", "site.laterality", "site.detail",
@@ -47,6 +51,9 @@ public sealed record ClinicalFieldNames(string Procedure, string CptCode, string
 /// <summary>Checks clinical fields against the catalog: unknown codes, a CPT code of another procedure, impossible dates, absurd doses.</summary>
 public static class InjectionValidator
 {
+    /// <summary>Most levels one session may record (payers pay for 1 or 2; 3 or 4 are recorded and refused by rules).</summary>
+    public const int MaxLevels = 10;
+
     /// <summary>Validates <paramref name="draft"/>, adding messages to <paramref name="errors"/>; null when anything is wrong.</summary>
     public static ClinicalFields? Validate(ClinicalDraft draft, ProcedureCatalog catalog, ClinicalFieldNames names, ValidationErrors errors)
     {
@@ -90,8 +97,10 @@ public static class InjectionValidator
             if (!DateText.TryParse(draft.Date, out date)) errors.Add(names.Date, $"'{draft.Date}' is not accepted. {DateText.Message}");
         }
 
+        if (draft.Levels is < 1 or > MaxLevels) errors.Add(names.Levels, $"Use a whole number of levels from 1 to {MaxLevels} (bilateral at one level is 1).");
+
         return errors.Count != before
             ? null
-            : new ClinicalFields(procedure!, cpt, new BodySite(draft.Region!, laterality, draft.Detail?.Trim()), steroid, date);
+            : new ClinicalFields(procedure!, cpt, new BodySite(draft.Region!, laterality, draft.Detail?.Trim()), steroid, date, draft.Levels ?? 1);
     }
 }

@@ -54,6 +54,46 @@ public class HardeningTests : ApiTest
     }
 
     [Test]
+    public async Task A_misspelt_member_is_refused_by_name_not_dropped()
+    {
+        var patient = NewPatient();
+        var response = await Admin.PostAsync($"/v1/patients/{patient}/injections", new StringContent("""
+            {"procedure":"epidural-steroid-injection","site":{"region":"lumbar-sacral-spine","laterality":"none"},
+             "steriod":{"drug":"triamcinolone","doseMg":80},"dateOfService":"2026-03-01"}
+            """, Encoding.UTF8, "application/json"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(JsonDocument.Parse(body).RootElement.GetProperty("errors").TryGetProperty("steriod", out _), body);
+        Assert.That(body, Does.Not.Contain(".NET").And.Not.Contain("ProcedureTracker."), "no internals in the answer");
+        Assert.That((await Admin.GetAsync($"/v1/patients/{patient}/injections")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "nothing was stored");
+    }
+
+    [TestCase(new byte[] { 0xff }, "invalid UTF-8 in a member name")]
+    [TestCase(new byte[] { 0x5c, 0x75, 0x64, 0x38, 0x30, 0x30 }, "a lone surrogate escape in a member name")]
+    public async Task Text_that_is_not_unicode_anywhere_in_a_json_api_body_is_a_400_without_internals(byte[] bad, string what)
+    {
+        var before = Encoding.UTF8.GetBytes("""{"patientId":"p-utf","procedure":"trigger-point-injection","site":{"region":"neck"},"date":"2026-03-01","pl""");
+        var after = Encoding.UTF8.GetBytes("""an":"x"}""");
+        var content = new ByteArrayContent([.. before, .. bad, .. after]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        var response = await Admin.PostAsync("/v1/eligibility", content);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), what + ": " + body);
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        Assert.That(body, Does.Not.Contain(".NET").And.Not.Contain("ProcedureTracker."), what);
+    }
+
+    [Test]
+    public async Task Without_a_public_url_a_forged_host_is_not_served()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/fhir/Procedure?patient=p-1");
+        request.Headers.Host = "evil.example";
+        var response = await Admin.SendAsync(request);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Not.Contain("evil.example"));
+    }
+
+    [Test]
     public async Task Health_data_is_never_cached_and_every_answer_refuses_sniffing_and_framing()
     {
         var answer = await Admin.GetAsync("/v1/policies");

@@ -64,6 +64,8 @@ public class ReadAuditTests : ApiTest
     {
         var clinician = await Factory.ClientWithRoleAsync("clinician");
         Assert.That((await clinician.GetAsync("/v1/audit")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        var denied = await TrailAsync("action=forbidden&entity=endpoint&entityId=" + Uri.EscapeDataString("GET /v1/audit"), e => e.Length >= 1);
+        Assert.That(denied.Select(e => e.GetProperty("actor").GetString()), Does.Contain("key: clinician test"), "a 403 is audited, naming who was refused");
         var bad = await Admin.GetAsync("/v1/audit?from=yesterday&limit=0");
         Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         var errors = (await Json(bad)).GetProperty("errors");
