@@ -92,7 +92,7 @@ public class WebFormTests
         // After the post: a fresh question, no answer of before, no record button.
         await Expect(_page.GetByText("Allowed on 2026-11-20")).ToHaveCountAsync(0);
         await Expect(_page.GetByRole(AriaRole.Button, new() { Name = "Record", Exact = true })).ToHaveCountAsync(0);
-        await Expect(_page.GetByLabel("Procedure")).ToHaveValueAsync("trigger-point-injection");
+        await Expect(_page.GetByLabel("Procedure", new() { Exact = true })).ToHaveValueAsync("trigger-point-injection");
         await Expect(_page.GetByLabel("Side")).ToHaveValueAsync("left");
         await People.AxeAsync(_page, "after recording");
 
@@ -149,6 +149,30 @@ public class WebFormTests
         await Expect(_page.GetByRole(AriaRole.Status).Filter(new() { HasText = "dexamethasone 8.5 mg" })).ToBeVisibleAsync();
         var stored = (await StoredAsync(patient)).Single();
         Assert.That(stored.GetProperty("steroid").GetProperty("doseMg").GetDecimal(), Is.EqualTo(8.5m));
+    }
+
+    [Test]
+    public async Task The_question_repeats_the_latest_injection_with_its_steroid_levels_and_the_plan_it_is_judged_under()
+    {
+        var patient = $"rep-{Suffix}";
+        var first = await WebHost.Api.PostAsJsonAsync($"/v1/patients/{patient}/injections", new
+        {
+            procedure = "epidural-steroid-injection", cptCode = "62323", site = new { region = "lumbar-sacral-spine", laterality = "none", detail = "L4-L5" },
+            steroid = new { drug = "dexamethasone", doseMg = 10 }, dateOfService = "2026-02-02", plan = Plan, imageGuidance = "fluoroscopy", levels = 2,
+        });
+        Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Created), await first.Content.ReadAsStringAsync());
+        await _page.GotoAsync($"{WebHost.Url}/patients/{patient}");
+        await Expect(_page.GetByLabel("Procedure", new() { Exact = true })).ToHaveValueAsync("epidural-steroid-injection");
+        await Expect(_page.GetByLabel("Steroid", new() { Exact = true })).ToHaveValueAsync("dexamethasone");
+        await Expect(_page.GetByLabel("Dose (mg of the drug)")).ToHaveValueAsync("10");
+        await Expect(_page.GetByLabel(new Regex("^Levels"))).ToHaveValueAsync("2");
+        await Expect(_page.GetByLabel("Plan", new() { Exact = true })).ToHaveValueAsync(Plan);
+
+        // A later record without a plan: a check without one is still judged under the plan, and the form shows it.
+        await RecordAsync(patient, "2026-03-02");
+        await _page.ReloadAsync();
+        await Expect(_page.GetByLabel("Procedure", new() { Exact = true })).ToHaveValueAsync("trigger-point-injection");
+        await Expect(_page.GetByLabel("Plan", new() { Exact = true })).ToHaveValueAsync(Plan);
     }
 
     [Test]

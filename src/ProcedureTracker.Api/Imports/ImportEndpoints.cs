@@ -105,10 +105,18 @@ public static class ImportEndpoints
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture)
         {
             BadDataFound = null, MissingFieldFound = null, MaxFieldSize = MaxFieldLength,
+            // Old systems export "PatientId" or "Levels ": column names match whatever their case and spacing.
+            PrepareHeaderForMatch = args => args.Header.Trim().ToLowerInvariant(),
         });
         if (!await csv.ReadAsync() || !csv.ReadHeader()) return (null, "The file is empty; it needs a header row.");
-        var missing = Required.Where(c => !csv.HeaderRecord!.Contains(c)).ToList();
+        var header = csv.HeaderRecord!.Select(h => h.Trim().ToLowerInvariant()).ToList();
+        var missing = Required.Where(c => !header.Contains(c.ToLowerInvariant())).ToList();
         if (missing.Count > 0) return (null, $"Missing column(s): {string.Join(", ", missing)}. Columns: {string.Join(",", Columns)}.");
+        // A column nobody reads would be data silently lost (a "level" column meant as levels): named and refused. The
+        // rejected-rows download's "error" column is the one extra a re-import may carry.
+        var unknown = csv.HeaderRecord!.Where(h => h.Trim().Length > 0 && !Columns.Any(c => c.Equals(h.Trim(), StringComparison.OrdinalIgnoreCase))
+            && !h.Trim().Equals("error", StringComparison.OrdinalIgnoreCase)).ToList();
+        if (unknown.Count > 0) return (null, $"Unknown column(s): {string.Join(", ", unknown)}. Columns: {string.Join(",", Columns)} (and error, which is ignored).");
 
         var (imported, unchanged, handled, overLimitTotal, refusedStoredTotal) = (0, 0, 0, 0, 0);
         var rejected = new List<RejectedRow>();        // rows refused while reading (the reading loop's own)

@@ -49,6 +49,6 @@ public sealed class PatientStanding(PolicyStore policies, EligibilityEvaluator e
     {
         var versions = await policies.AllVersionsAsync(caller.Organization.Id, ct);
         var live = rows.Where(r => r.VoidedAt is null).ToList();
-        return (versions, live.Select(r => r.ToRecord()).ToList(), live.LastOrDefault(r => r.Plan is not null)?.Plan);
+        return (versions, live.Select(r => r.ToRecord()).ToList(), QuestionPlan.Latest(rows.Select(r => r.ToPlanned())));
     }
 }

@@ -17,7 +17,8 @@ public sealed record ApproachingRow(string PatientId, string Policy, string Rule
 /// <summary>
 /// Patients whose usage of a counting rule leaves at most one session (or at most <see cref="MgThreshold"/> mg MPE)
 /// on a date. Usage comes from the engine itself, so it counts exactly as a check would: for each procedure and site
-/// the patient had in the last year, under the plan of their latest injection plus every always-apply policy.
+/// the patient had in the last year, under the plan a check without one is judged under (<see cref="QuestionPlan"/>)
+/// plus every always-apply policy.
 /// </summary>
 public sealed class ApproachingLimits(ReportStore reports, PolicyStore policies, EligibilityEvaluator evaluator, ProcedureTracker.Data.ReadAudit reads)
 {
@@ -55,7 +56,9 @@ public sealed class ApproachingLimits(ReportStore reports, PolicyStore policies,
 
     private IEnumerable<ApproachingRow> Evaluate(string patient, List<InjectionRow> rows, IReadOnlyList<Policy> versions, LocalDate date, string? planFilter)
     {
-        var plan = rows.LastOrDefault(r => r.Plan is not null)?.Plan;
+        // The plan a check without one is judged under (QuestionPlan, kept on the patient's row), not one guessed from
+        // the year read here: the report and the check give one answer.
+        var plan = rows[0].PatientLatestPlan;
         if (planFilter is not null && plan != planFilter) yield break;
         var history = rows.Select(r => r.ToRecord()).ToList();
         var seen = new HashSet<(string, string, string?)>();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using NodaTime;
+using ProcedureTracker.Domain.Eligibility;
 using ProcedureTracker.Domain.Injections;
 
 namespace ProcedureTracker.Data.Injections;
@@ -51,6 +52,15 @@ public sealed class InjectionRow
     public Instant? VoidedAt { get; init; }
     public Guid? VoidedBy { get; init; }
     public string? VoidReason { get; init; }
+
+    /// <summary>
+    /// The patient's latest plan as <c>patients.latest_plan</c> keeps it (the SQL copy of <see cref="QuestionPlan.Latest"/>),
+    /// set only by reads that join it (the near-a-cap report, which reads one year of history, not all of it).
+    /// </summary>
+    public string? PatientLatestPlan { get; init; }
+
+    /// <summary>The record as the plan rule sees it.</summary>
+    public PlannedRecord ToPlanned() => new(Id, DateOfService, RecordedAt, Plan, VoidedAt is not null);
 
     /// <summary>The record as the rules see it.</summary>
     public InjectionRecord ToRecord()

@@ -115,7 +115,7 @@ public sealed class ReportStore(TrackerDatabase db)
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         const string sql = $"""
-            select p.external_id as PatientId, i.plan, {InjectionRow.HistoryColumns}
+            select p.external_id as PatientId, p.latest_plan as PatientLatestPlan, i.plan, {InjectionRow.HistoryColumns}
             from injections i join patients p on p.id = i.patient_id
             where i.organization_id = @org and i.voided_at is null and i.date_of_service > @after and i.date_of_service <= @until
             order by p.external_id, i.date_of_service

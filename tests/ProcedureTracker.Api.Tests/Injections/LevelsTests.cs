@@ -64,6 +64,24 @@ public class LevelsTests : ApiTest
     }
 
     [Test]
+    public async Task Csv_headers_match_whatever_their_case_and_an_unknown_column_is_refused_by_name()
+    {
+        var patient = NewPatient();
+        var capitalised = "PatientId,Procedure,Region,Laterality,DateOfService,ExternalId,Levels\n" +
+                          $"{patient},epidural-steroid-injection,lumbar-sacral-spine,none,2026-01-05,{patient}-cap,3\n";
+        var answer = await Json(await Admin.PostAsync("/v1/imports", new StringContent(capitalised, Encoding.UTF8, "text/csv")));
+        Assert.That(answer.GetProperty("imported").GetInt32(), Is.EqualTo(1));
+        var stored = (await Json(await Admin.GetAsync($"/v1/patients/{patient}/injections"))).GetProperty("injections")[0];
+        Assert.That(stored.GetProperty("levels").GetInt32(), Is.EqualTo(3), "a capitalised Levels column is read, not dropped");
+
+        var misspelt = "patientId,procedure,region,laterality,dateOfService,externalId,level\n" +
+                       $"{patient},epidural-steroid-injection,lumbar-sacral-spine,none,2026-02-05,{patient}-lvl,3\n";
+        var refused = await Admin.PostAsync("/v1/imports", new StringContent(misspelt, Encoding.UTF8, "text/csv"));
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("Unknown column(s): level"));
+    }
+
+    [Test]
     public async Task Fhir_carries_levels_as_an_extension_both_ways()
     {
         var patient = NewPatient();

@@ -111,8 +111,15 @@ public class BoundedWorkTests : ApiTest
         Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
         Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("another server"));
         await other.CloseAsync();
-        var (again, _) = BadRows(0);
-        Assert.That((await Admin.PostAsync("/v1/imports", again)).StatusCode, Is.EqualTo(HttpStatusCode.OK), "the lock goes with that process's connection");
+        // The server ends that backend (and its lock) a moment after the connection closes.
+        var status = HttpStatusCode.Conflict;
+        for (var i = 0; i < 50 && status == HttpStatusCode.Conflict; i++)
+        {
+            if (i > 0) await Task.Delay(100);
+            var (again, _) = BadRows(0);
+            status = (await Admin.PostAsync("/v1/imports", again)).StatusCode;
+        }
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), "the lock goes with that process's connection");
     }
 
     [Test]
