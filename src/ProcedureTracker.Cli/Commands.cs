@@ -55,7 +55,7 @@ public static class Commands
             if (response is null) return code;
             var job = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
             var lastRows = -1;
-            while (job["state"]!.GetValue<string>() == "running")
+            while (job["state"]!.GetValue<string>() is "running" or "queued")
             {
                 var rows = job["rowsHandled"]!.GetValue<int>();
                 if (rows != lastRows) { await Console.Error.WriteLineAsync($"server: {rows} rows handled..."); lastRows = rows; }

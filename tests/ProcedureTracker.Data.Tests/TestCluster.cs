@@ -52,7 +52,7 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     public Task StartAsync() => RunAsPostgresAsync("pg_ctl", "-D", DataDir, "-l", Path.Combine(Directory, "postgres.log"), "-w", "-t", "60",
-        "-o", $"-c listen_addresses=127.0.0.1 -p {Port} -k {Directory} -c fsync=off -c max_connections=200", "start");
+        "-o", $"-c listen_addresses=127.0.0.1 -p {Port} -k {Directory} -c fsync=off -c max_connections=300", "start");
 
     public Task StopAsync() => RunAsPostgresAsync("pg_ctl", "-D", DataDir, "-m", "immediate", "-w", "stop");
 

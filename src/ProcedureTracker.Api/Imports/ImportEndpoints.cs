@@ -27,13 +27,15 @@ public static class ImportEndpoints
 
     public sealed record ImportJobResponse(Guid Id, string State, string FileName, int RowsHandled, ImportSummary? Result, string? Error);
 
+    /// <summary>A job as answered: state queued, running, done, refused (the file's header) or failed (a server error).</summary>
     private static ImportJobResponse Describe(ProcedureTracker.Api.Web.ImportJob job) =>
-        new(job.Id, job.Summary is not null ? "done" : job.Crashed ? "failed" : job.Error is not null ? "refused" : "running", job.FileName, job.RowsHandled, job.Summary, job.Error);
+        new(job.Id, job.State, job.FileName, job.RowsHandled, job.Summary, job.Error);
 
-    private static Results<Ok<ImportJobResponse>, ProblemHttpResult> Job(Guid id, ClaimsPrincipal user, ProcedureTracker.Api.Web.ImportJobs jobs) =>
-        jobs.Find(ApiKeyAuthentication.CallerOf(user), id) is { } job
+    private static async Task<Results<Ok<ImportJobResponse>, ProblemHttpResult>> Job(Guid id, ClaimsPrincipal user, ProcedureTracker.Api.Web.ImportJobs jobs,
+        CancellationToken ct) =>
+        await jobs.FindAsync(ApiKeyAuthentication.CallerOf(user), id, ct) is { } job
             ? TypedResults.Ok(Describe(job))
-            : Problems.NotFound($"No import {id} (imports are kept for an hour after they start).");
+            : Problems.NotFound($"No import {id} of this organization.");
 
     /// <summary>A refused line: its number, each field's problems, and (for the web page's "fix and re-import" download) its cells as read.</summary>
     public sealed record RejectedRow(int Line, IDictionary<string, string[]> Errors)
@@ -81,6 +83,7 @@ public static class ImportEndpoints
                 (target, c) => body.CopyToAsync(target, c), ct);
             return job is null ? Problems.Conflict(running!) : TypedResults.Accepted($"/v1/imports/{job.Id}", Describe(job));
         }
+        if (await jobs.RunningAsync(caller, ct) is { } active) return Problems.Conflict($"Another import of this organization is running: {active}. Wait for it to finish.");
         var (lease, busy) = await gate.TryEnterAsync(caller, $"an import sent to the API at {DateTime.UtcNow:HH:mm} UTC", ct);
         if (lease is null) return Problems.Conflict(busy!);
         await using (lease)

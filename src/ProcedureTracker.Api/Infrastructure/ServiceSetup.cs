@@ -37,7 +37,9 @@ public static class ServiceSetup
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
         var connectionString = builder.Configuration.GetConnectionString("Tracker")
             ?? throw new InvalidOperationException("Set ConnectionStrings__Tracker (scripts/run does this for the embedded database).");
-        services.AddSingleton(new TrackerDatabase(connectionString, builder.Configuration.GetConnectionString("TrackerRead")));
+        // Made by the container, so stopping the host disposes it and closes its pooled connections.
+        var readConnectionString = builder.Configuration.GetConnectionString("TrackerRead");
+        services.AddSingleton(_ => new TrackerDatabase(connectionString, readConnectionString));
         services.AddSingleton<IClock>(NodaTime.SystemClock.Instance);
         services.AddUseCases();
         services.AddSingleton<CatalogHolder>();
@@ -118,7 +120,9 @@ public static class ServiceSetup
                 o.XmlRepository = new DataProtectionKeyStore(sp.GetRequiredService<TrackerDatabase>())));
         services.AddRazorComponents();
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = (long)options.ImportMaxMegabytes * 1024 * 1024 + 64 * 1024);
+        services.AddSingleton<ImportJobStore>();
         services.AddSingleton<ImportJobs>();
+        services.AddHostedService<ProcedureTracker.Api.Imports.ImportWorker>();
         services.AddSingleton<ProcedureTracker.Api.Imports.ImportGate>();
         services.AddSingleton<ProcedureTracker.Data.Web.FormSubmissionStore>();
         services.AddSingleton<WebForms>();

@@ -36,6 +36,10 @@ public sealed class TrackerOptions
     [ConfigurationKeyName("PT_FAILED_KEYS_PER_MINUTE")]
     public int FailedKeysPerMinute { get; set; } = 30;
 
+    /// <summary>Seconds without a heartbeat after which a running import job counts as abandoned (its process died) and is resumed.</summary>
+    [ConfigurationKeyName("PT_IMPORT_STALE_SECONDS")]
+    public int ImportStaleSeconds { get; set; } = 30;
+
     /// <summary>The first year a stored date of service may have (every recording door).</summary>
     [ConfigurationKeyName("PT_SERVICE_YEARS_FROM")]
     public int ServiceYearsFrom { get; set; } = 1950;

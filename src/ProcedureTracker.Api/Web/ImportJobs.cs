@@ -1,91 +1,83 @@
-using System.Collections.Concurrent;
+using System.Text.Json;
 using ProcedureTracker.Api.Imports;
 using ProcedureTracker.Api.Infrastructure;
-using ProcedureTracker.Application.Imports;
+using ProcedureTracker.Data.Imports;
 using ProcedureTracker.Data.Organizations;
-using ProcedureTracker.Domain.Catalog;
 
 namespace ProcedureTracker.Api.Web;
 
-/// <summary>One import started from the web page: its progress while the server works, then its result.</summary>
-public sealed class ImportJob(Guid id, long organizationId, string fileName)
+/// <summary>An import job as a page or the API shows it: its progress while a worker runs it, then its result.</summary>
+public sealed class ImportJob(Guid id, string fileName, string state, int rowsHandled, ImportEndpoints.ImportSummary? summary, string? error)
 {
     public Guid Id { get; } = id;
-    public long OrganizationId { get; } = organizationId;
     public string FileName { get; } = fileName;
-    public int RowsHandled { get; set; }
-    public ImportEndpoints.ImportSummary? Summary { get; set; }
-    public string? Error { get; set; }
+    public string State { get; } = state;
+    public int RowsHandled { get; } = rowsHandled;
+    public ImportEndpoints.ImportSummary? Summary { get; } = summary;
+    public string? Error { get; } = error;
 
     /// <summary>True when the server failed (not the file): the client may retry the same file.</summary>
-    public bool Crashed { get; set; }
-    public bool Done => Summary is not null || Error is not null;
+    public bool Crashed => State == "failed";
+    public bool Done => State is "done" or "refused" or "failed";
 }
 
 /// <summary>
-/// Imports started from the web page run on the server after the upload, so the page can show progress (it refreshes
-/// itself; no JavaScript needed). Jobs live in this process for an hour; the file is spooled to a temporary file that
-/// is deleted when the job ends.
+/// Imports started from the web page or with <c>Prefer: respond-async</c>: the upload is kept in PostgreSQL
+/// (<c>import_jobs</c>) and run by an <see cref="ImportWorker"/> of whichever process claims it, so every process shows
+/// the same progress and a job outlives the process that took it.
 /// </summary>
-public sealed class ImportJobs(ImportHistory import, ProcedureCatalog catalog, ImportGate gate,
-    Microsoft.Extensions.Options.IOptions<TrackerOptions> options, ILogger<ImportJobs> logger)
+public sealed class ImportJobs(ImportJobStore store, Microsoft.Extensions.Options.IOptions<TrackerOptions> options)
 {
-    private readonly ConcurrentDictionary<Guid, (ImportJob Job, DateTime Started)> _jobs = new();
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The result as stored: the summary, and the header and cells of the rejected rows (for "fix and re-import").</summary>
+    public sealed record StoredResult(ImportEndpoints.ImportSummary Summary, string[]? Header, Dictionary<int, string[]> Cells);
+
+    public static string Serialize(ImportEndpoints.ImportSummary summary) => JsonSerializer.Serialize(
+        new StoredResult(summary, summary.Header, summary.Rejected.Where(r => r.Cells is not null).ToDictionary(r => r.Line, r => r.Cells!)), Json);
+
+    private static ImportEndpoints.ImportSummary? Deserialize(string? json)
+    {
+        if (json is null) return null;
+        var stored = JsonSerializer.Deserialize<StoredResult>(json, Json)!;
+        return stored.Summary with
+        {
+            Rejected = stored.Summary.Rejected.Select(r => r with { Cells = stored.Cells.GetValueOrDefault(r.Line) }).ToList(),
+            Header = stored.Header,
+        };
+    }
+
+    private static ImportJob View(ImportJobRow row) => new(row.Id, row.FileName, row.State, row.RowsHandled, Deserialize(row.Result), row.Error);
+
+    private long MaxBytes => (long)options.Value.ImportMaxMegabytes * 1024 * 1024;
 
     public Task<(ImportJob? Job, string? Running)> StartAsync(Caller caller, IFormFile file, CancellationToken ct) =>
-        file.Length > (long)options.Value.ImportMaxMegabytes * 1024 * 1024
+        file.Length > MaxBytes
             ? throw new BadHttpRequestException($"The file is larger than the import limit of {options.Value.ImportMaxMegabytes} MB; split it.", 413)
             : StartAsync(caller, Path.GetFileName(file.FileName), (target, c) => file.CopyToAsync(target, c), ct);
 
-    /// <summary>
-    /// Spools the upload (so the request can end, never more than the import limit) and imports it in the background;
-    /// the job reports progress. Null with the running import's description when the organization has one running.
-    /// </summary>
+    /// <summary>Takes the upload (never more than the import limit) and queues it; null with the running import when the organization has one.</summary>
     public async Task<(ImportJob? Job, string? Running)> StartAsync(Caller caller, string fileName, Func<Stream, CancellationToken, Task> copy, CancellationToken ct)
     {
-        foreach (var (key, value) in _jobs)
-            if (value.Started < DateTime.UtcNow.AddHours(-1)) _jobs.TryRemove(key, out _);
-        var job = new ImportJob(Guid.NewGuid(), caller.Organization.Id, fileName);
-        var (lease, running) = await gate.TryEnterAsync(caller, $"import {job.Id} of '{fileName}' (started {DateTime.UtcNow:HH:mm} UTC)", ct);
-        if (lease is null) return (null, $"Another import of this organization is running: {running}. Wait for it to finish.");
-        var spool = Path.Combine(Path.GetTempPath(), $"pt-import-{job.Id:N}.csv");
-        try
-        {
-            await using var target = File.Create(spool);
-            await copy(new LimitedWriter(target, (long)options.Value.ImportMaxMegabytes * 1024 * 1024), ct);
-        }
-        catch
-        {
-            File.Delete(spool);
-            await lease.DisposeAsync();
-            throw;
-        }
-        _jobs[job.Id] = (job, DateTime.UtcNow);
-        _ = Task.Run(async () =>
-        {
-            await using var held = lease;
-            try
-            {
-                await using var stream = new FileStream(spool, FileMode.Open, FileAccess.Read, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
-                var (summary, error) = await ImportEndpoints.RunAsync(stream, caller, import, catalog, rows => { job.RowsHandled = rows; return Task.CompletedTask; },
-                    CancellationToken.None);
-                (job.Summary, job.Error) = (summary, error);
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Import job {Job} failed", job.Id);
-                job.Crashed = true;
-                job.Error = "The import stopped on a server error; rows before the failing batch are stored. Importing the same file again only adds what is missing.";
-            }
-        });
-        return (job, null);
+        using var buffer = new MemoryStream();
+        await copy(new LimitedWriter(buffer, MaxBytes), ct);
+        var (queued, active) = await store.QueueAsync(Guid.CreateVersion7(), caller.Organization.Id, caller.KeyId, caller.Role, caller.Door,
+            fileName.Length > 200 ? fileName[..200] : fileName, buffer.ToArray(), ct);
+        if (queued is not null) return (View(queued), null);
+        return (null, active is null
+            ? "Another import of this organization has just started; try again when it is done."
+            : $"Another import of this organization is running: import {active.Id} of '{active.FileName}' (started {active.CreatedAt:HH:mm} UTC, {active.RowsHandled} rows so far). Wait for it to finish.");
     }
 
     /// <summary>The job when it belongs to the caller's organization; null otherwise.</summary>
-    public ImportJob? Find(Caller caller, Guid id) =>
-        _jobs.TryGetValue(id, out var entry) && entry.Job.OrganizationId == caller.Organization.Id ? entry.Job : null;
+    public async Task<ImportJob?> FindAsync(Caller caller, Guid id, CancellationToken ct) =>
+        await store.FindAsync(caller.Organization.Id, id, ct) is { } row ? View(row) : null;
 
-    /// <summary>A spool file that refuses to grow past the limit (a body without Content-Length included).</summary>
+    /// <summary>A description of the organization's queued or running job, or null (a direct import checks it).</summary>
+    public async Task<string?> RunningAsync(Caller caller, CancellationToken ct) =>
+        await store.ActiveAsync(caller.Organization.Id, ct) is { } active ? $"import {active.Id} of '{active.FileName}' ({active.State})" : null;
+
+    /// <summary>An upload buffer that refuses to grow past the limit (a body without Content-Length included).</summary>
     private sealed class LimitedWriter(Stream inner, long limit) : Stream
     {
         private long _written;

@@ -200,8 +200,8 @@ public class ImportJobTests : ApiTest
         {
             job = await Json(await Admin.GetAsync(location));
             seen.Add(job.GetProperty("rowsHandled").GetInt32());
-            if (job.GetProperty("state").GetString() == "running") await Task.Delay(20);
-        } while (job.GetProperty("state").GetString() == "running" && clock.Elapsed < TimeSpan.FromSeconds(60));
+            if (job.GetProperty("state").GetString() is "running" or "queued") await Task.Delay(20);
+        } while (job.GetProperty("state").GetString() is "running" or "queued" && clock.Elapsed < TimeSpan.FromSeconds(60));
 
         Assert.That(job.GetProperty("state").GetString(), Is.EqualTo("done"));
         var result = job.GetProperty("result");
