@@ -302,6 +302,12 @@ public static class FhirEndpoints
 
     private static string ReasonPhrase(int status) => status switch
     {
-        200 => "OK", 201 => "Created", 400 => "Bad Request", 404 => "Not Found", 409 => "Conflict", 412 => "Precondition Failed", _ => "Error",
+        200 => "OK",
+        201 => "Created",
+        400 => "Bad Request",
+        404 => "Not Found",
+        409 => "Conflict",
+        412 => "Precondition Failed",
+        _ => "Error",
     };
 }

@@ -18,8 +18,14 @@ public static class FhirJson
     /// <summary>The FHIR issue type for an HTTP status.</summary>
     public static string IssueCode(int status) => status switch
     {
-        401 => "login", 403 => "forbidden", 404 => "not-found", 405 or 415 => "not-supported", 409 => "conflict", 412 => "conflict",
-        >= 500 => "exception", _ => "invalid",
+        401 => "login",
+        403 => "forbidden",
+        404 => "not-found",
+        405 or 415 => "not-supported",
+        409 => "conflict",
+        412 => "conflict",
+        >= 500 => "exception",
+        _ => "invalid",
     };
 
     /// <summary>The codings of a CodeableConcept (or of each CodeableConcept in an array).</summary>

@@ -145,7 +145,7 @@ public static class ImportEndpoints
                     case ImportRowOutcome.Rejected r:
                         if (refusedStoredTotal++ < LinesListed)
                             refusedStored.Add(new RejectedRow(r.Line, new Dictionary<string, string[]> { [r.Field] = [r.Message] })
-                                { Cells = rowCells.GetValueOrDefault(r.Line) });
+                            { Cells = rowCells.GetValueOrDefault(r.Line) });
                         break;
                 }
             handled += rows.Count;

@@ -110,7 +110,8 @@ public sealed class EligibilityEvaluator(ProcedureCatalog catalog)
             var limit = state.Limit;
             var isDose = state.Rule.Kind == RuleKind.MaxSteroidDose;
             usage.Add(new RuleUsage(state.Policy.Code, state.Rule.Id, state.Rule.Kind, used, limit, Math.Max(0m, limit - used),
-                isDose ? UsageUnit.MgMpe : UsageUnit.Sessions, window.Start, window.End, state.Rule.Window!.Value) { Scope = state.Rule.Scope });
+                isDose ? UsageUnit.MgMpe : UsageUnit.Sessions, window.Start, window.End, state.Rule.Window!.Value)
+            { Scope = state.Rule.Scope });
             var usesLastSession = !isDose && state.Touches && breaches[i] is null && state.Added(day) == 1m && used + 1 == limit;
             if (usesLastSession) warnings.Add(Messages.LastSession(catalog, state, proposal, window));
         }

@@ -253,40 +253,40 @@ public class FuzzTests : ApiTest
         {
             case 0: return (Encoding.UTF8.GetBytes(example[..random.Next(example.Length)]), "truncated");
             case 1:
-            {
-                // Invalid UTF-8 anywhere inside a string or a property name (a lone continuation byte, an overlong form,
-                // a truncated sequence, an encoded surrogate).
-                var bytes = Encoding.UTF8.GetBytes(example);
-                var quotes = Enumerable.Range(0, bytes.Length).Where(b => bytes[b] == (byte)'"').ToArray();
-                var at = quotes[random.Next(quotes.Length)] + 1;
-                byte[] bad = Pick(random, new[] { new byte[] { 0xff, 0xfe }, [0xc0, 0xaf], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0x80] });
-                return ([.. bytes[..at], .. bad, .. bytes[at..]], "invalid UTF-8");
-            }
+                {
+                    // Invalid UTF-8 anywhere inside a string or a property name (a lone continuation byte, an overlong form,
+                    // a truncated sequence, an encoded surrogate).
+                    var bytes = Encoding.UTF8.GetBytes(example);
+                    var quotes = Enumerable.Range(0, bytes.Length).Where(b => bytes[b] == (byte)'"').ToArray();
+                    var at = quotes[random.Next(quotes.Length)] + 1;
+                    byte[] bad = Pick(random, new[] { new byte[] { 0xff, 0xfe }, [0xc0, 0xaf], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0x80] });
+                    return ([.. bytes[..at], .. bad, .. bytes[at..]], "invalid UTF-8");
+                }
             case 11:
-            {
-                // A lone surrogate escape in a property name instead of a value.
-                var text = example;
-                var names = System.Text.RegularExpressions.Regex.Matches(text, "\"([A-Za-z]+)\"\\s*:");
-                var name = names[random.Next(names.Count)];
-                text = text[..(name.Index + 1)] + "\\udc00" + text[(name.Index + 1)..];
-                return (Encoding.UTF8.GetBytes(text), "lone surrogate in a name");
-            }
+                {
+                    // A lone surrogate escape in a property name instead of a value.
+                    var text = example;
+                    var names = System.Text.RegularExpressions.Regex.Matches(text, "\"([A-Za-z]+)\"\\s*:");
+                    var name = names[random.Next(names.Count)];
+                    text = text[..(name.Index + 1)] + "\\udc00" + text[(name.Index + 1)..];
+                    return (Encoding.UTF8.GetBytes(text), "lone surrogate in a name");
+                }
             case 2: return (Encoding.UTF8.GetBytes(Pick(random, ["", "null", "[]", "1", "\"x\"", "{", "{\"a\":1,\"a\":2}", new string('[', 5000)])), "not an object");
             case 3:
-            {
-                // A duplicate key at the top level.
-                var node = JsonNode.Parse(example)!.AsObject();
-                var first = node.First().Key;
-                return (Encoding.UTF8.GetBytes("{\"" + first + "\":1," + example.TrimStart()[1..]), "duplicate key");
-            }
+                {
+                    // A duplicate key at the top level.
+                    var node = JsonNode.Parse(example)!.AsObject();
+                    var first = node.First().Key;
+                    return (Encoding.UTF8.GetBytes("{\"" + first + "\":1," + example.TrimStart()[1..]), "duplicate key");
+                }
             default:
-            {
-                var node = JsonNode.Parse(example)!;
-                var what = new List<string>();
-                for (var n = random.Next(1, 4); n > 0; n--) what.Add(Mutate(random, node));
-                var text = node.ToJsonString().Replace("\"@@LONE@@\"", LoneSurrogate);
-                return (Encoding.UTF8.GetBytes(text), string.Join("; ", what));
-            }
+                {
+                    var node = JsonNode.Parse(example)!;
+                    var what = new List<string>();
+                    for (var n = random.Next(1, 4); n > 0; n--) what.Add(Mutate(random, node));
+                    var text = node.ToJsonString().Replace("\"@@LONE@@\"", LoneSurrogate);
+                    return (Encoding.UTF8.GetBytes(text), string.Join("; ", what));
+                }
         }
     }
 
@@ -346,13 +346,13 @@ public class FuzzTests : ApiTest
             case 1: lines.RemoveAt(0); return (Encoding.UTF8.GetBytes(string.Join('\n', lines)), "no header");
             case 2: return ([.. Encoding.UTF8.GetBytes(example), 0xff, 0x00, 0xfe], "binary tail");
             default:
-            {
-                var row = 1 + random.Next(lines.Count - 1);
-                var cells = lines[row].Split(',');
-                cells[random.Next(cells.Length)] = Pick(random, Hostile).Replace(",", ";");
-                lines[row] = string.Join(',', cells) + (random.Next(4) == 0 ? ",\"unclosed" : "");
-                return (Encoding.UTF8.GetBytes(string.Join('\n', lines)), "hostile cell");
-            }
+                {
+                    var row = 1 + random.Next(lines.Count - 1);
+                    var cells = lines[row].Split(',');
+                    cells[random.Next(cells.Length)] = Pick(random, Hostile).Replace(",", ";");
+                    lines[row] = string.Join(',', cells) + (random.Next(4) == 0 ? ",\"unclosed" : "");
+                    return (Encoding.UTF8.GetBytes(string.Join('\n', lines)), "hostile cell");
+                }
         }
     }
 

@@ -25,7 +25,8 @@ public class UnlockedRecordTests : StoreFixture
             // The record reads one session (the second is not committed), judges it allowed, and its store waits for the
             // writer to let go of the patient.
             var record = Task.Run(() => RecordAsync(Org.Id, Injection("p-u", "2026-04-01", plan: "acme"), Actor));
-            await WaitUntilAStoreWaitsAsync(record);
+            // The race the test names must have happened: the record's store waited on the writer's lock.
+            Assert.That(await WaitUntilAStoreWaitsAsync(record), Is.True, "the record's store never waited for the writer: no race was tested");
             await unit.CommitAsync(CancellationToken.None);
             racing = await record;
         }
@@ -54,15 +55,16 @@ public class UnlockedRecordTests : StoreFixture
         Assert.That((await Injections.ListAsync(Org.Id, "p-v", includeVoided: true))!, Has.Count.EqualTo(2));
     }
 
-    /// <summary>Waits (up to 10 s) until a record's conditional store is waiting for a lock, or the record has finished.</summary>
-    private async Task WaitUntilAStoreWaitsAsync(Task record)
+    /// <summary>True once a record's conditional store is waiting for a lock; false when the record finished first or 20 s passed.</summary>
+    private async Task<bool> WaitUntilAStoreWaitsAsync(Task record)
     {
         await using var connection = await Db.OpenAsync(CancellationToken.None);
-        for (var i = 0; i < 200 && !record.IsCompleted; i++)
+        for (var i = 0; i < 400 && !record.IsCompleted; i++)
         {
             if (await connection.ExecuteScalarAsync<bool>(
-                    "select exists(select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%write_version = $%')")) return;
+                    "select exists(select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%write_version = $%')")) return true;
             await Task.Delay(50);
         }
+        return false;
     }
 }

@@ -15,21 +15,21 @@ public class RuleMatrixTests
         var asks = new (string Name, string Region, Laterality Side)[]
             { ("same site", "neck", Laterality.Left), ("other side", "neck", Laterality.Right), ("other region", "shoulder", Laterality.Left) };
         foreach (var kind in Enum.GetValues<RuleKind>())
-        foreach (var scope in Enum.GetValues<RuleScope>())
-        foreach (var window in kind == RuleKind.MinInterval ? [(RuleWindow?)null] : Enum.GetValues<RuleWindow>().Select(w => (RuleWindow?)w))
-        foreach (var (name, region, side) in asks)
-        {
-            var blocked = name switch { "same site" => true, "other side" => scope != RuleScope.Site, _ => scope == RuleScope.Patient };
-            var earliest = !blocked ? "2026-03-10" : window switch
-            {
-                null => "2026-03-13", // 2026-02-01 + 40 days
-                RuleWindow.CalendarYear => "2027-01-01",
-                RuleWindow.PlanYear => "2027-01-15",
-                _ => "2027-02-01",
-            };
-            yield return new TestCaseData(kind, scope, window, region, side, blocked, earliest)
-                .SetName($"{kind.ToCode()}_{scope.ToCode()}_{window?.ToCode() ?? "none"}_{name.Replace(' ', '-')}");
-        }
+            foreach (var scope in Enum.GetValues<RuleScope>())
+                foreach (var window in kind == RuleKind.MinInterval ? [(RuleWindow?)null] : Enum.GetValues<RuleWindow>().Select(w => (RuleWindow?)w))
+                    foreach (var (name, region, side) in asks)
+                    {
+                        var blocked = name switch { "same site" => true, "other side" => scope != RuleScope.Site, _ => scope == RuleScope.Patient };
+                        var earliest = !blocked ? "2026-03-10" : window switch
+                        {
+                            null => "2026-03-13", // 2026-02-01 + 40 days
+                            RuleWindow.CalendarYear => "2027-01-01",
+                            RuleWindow.PlanYear => "2027-01-15",
+                            _ => "2027-02-01",
+                        };
+                        yield return new TestCaseData(kind, scope, window, region, side, blocked, earliest)
+                            .SetName($"{kind.ToCode()}_{scope.ToCode()}_{window?.ToCode() ?? "none"}_{name.Replace(' ', '-')}");
+                    }
     }
 
     [TestCaseSource(nameof(Cases))]

@@ -23,7 +23,8 @@ public class WindowEdgeTests
         Assert.That(dec31.Violations.Single().Message, Is.EqualTo(
             "Already 4 trigger point injection sessions in calendar year 2026; the ACME PPO policy allows 4."));
         Assert.That(dec31.Usage.Single(), Is.EqualTo(new ProcedureTracker.Domain.Eligibility.RuleUsage(
-            "acme-ppo", "cap", RuleKind.MaxSessions, 4, 4, 0, ProcedureTracker.Domain.Eligibility.UsageUnit.Sessions, D("2026-01-01"), D("2026-12-31"), RuleWindow.CalendarYear) { Scope = RuleScope.Patient }));
+            "acme-ppo", "cap", RuleKind.MaxSessions, 4, 4, 0, ProcedureTracker.Domain.Eligibility.UsageUnit.Sessions, D("2026-01-01"), D("2026-12-31"), RuleWindow.CalendarYear)
+        { Scope = RuleScope.Patient }));
         Assert.That(jan1.Eligible, Is.True);
         Assert.That(jan1.Usage.Single().Used, Is.EqualTo(0));
     }

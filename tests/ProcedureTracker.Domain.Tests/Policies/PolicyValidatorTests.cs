@@ -61,8 +61,8 @@ public class PolicyValidatorTests
     public void Default_policies_name_only_catalog_procedures()
     {
         foreach (var policy in DefaultPolicies.All)
-        foreach (var rule in policy.Rules)
-            Assert.That(rule.Procedures.All(p => p == Rule.AnyProcedure || DefaultCatalog.Instance.FindProcedure(p) is not null),
-                $"{policy.Code}/{rule.Id}");
+            foreach (var rule in policy.Rules)
+                Assert.That(rule.Procedures.All(p => p == Rule.AnyProcedure || DefaultCatalog.Instance.FindProcedure(p) is not null),
+                    $"{policy.Code}/{rule.Id}");
     }
 }
