@@ -31,33 +31,18 @@ end $$;
 alter default privileges in schema public grant select, insert, update on tables to proceduretracker_service;
 alter default privileges in schema public grant usage, select on sequences to proceduretracker_service;
 
--- The partition upkeep runs as the owner, and new partitions give the service no rights of their own.
-create or replace function ensure_yearly_partitions(parent text, key text, first_year int, last_year int) returns void
+-- The partition upkeep runs as the owner (ensure_yearly_partitions of 0007 does the work), and partitions give the
+-- service no rights of their own: new ones would get the default privileges above.
+create or replace function ensure_partitions(first_year int, last_year int) returns void
 language plpgsql security definer set search_path = public, pg_temp as $$
-declare y int; name text; low text; high text;
+declare p regclass;
 begin
-    if parent not in ('injections', 'audit_log') then raise exception 'ensure_yearly_partitions: % is not partitioned by year', parent; end if;
-    -- One maker at a time across every process (two would race to create the same partition).
-    perform pg_advisory_xact_lock(hashtext('pt.partitions'));
-    for y in first_year..last_year loop
-        name := parent || '_' || y;
-        if to_regclass(name) is null then
-            low := y || '-01-01 00:00:00+00';
-            high := (y + 1) || '-01-01 00:00:00+00';
-            -- Moving rows between partitions is not deleting them: the no-delete triggers let this transaction through.
-            perform set_config('pt.moving_partitions', 'on', true);
-            execute format('create temp table moving_rows (like %I) on commit drop', parent);
-            execute format('with moved as (delete from %I where %I >= %L and %I < %L returning *) insert into moving_rows select * from moved',
-                           parent || '_default', key, low, key, high);
-            execute format('create table %I partition of %I for values from (%L) to (%L)', name, parent, low, high);
-            execute format('revoke all on %I from proceduretracker_service', name);
-            execute format('insert into %I overriding system value select * from moving_rows', parent);
-            drop table moving_rows;
-            perform set_config('pt.moving_partitions', 'off', true);
-        end if;
+    perform ensure_yearly_partitions('injections', 'date_of_service', first_year, last_year);
+    perform ensure_yearly_partitions('audit_log', 'at', first_year, last_year);
+    for p in select inhrelid::regclass from pg_inherits where inhparent in ('injections'::regclass, 'audit_log'::regclass) loop
+        execute format('revoke all on %s from proceduretracker_service', p);
     end loop;
 end $$;
 revoke all on function ensure_yearly_partitions(text, text, int, int) from public;
-alter function ensure_partitions(int, int) security definer set search_path = public, pg_temp;
 revoke all on function ensure_partitions(int, int) from public;
 grant execute on function ensure_partitions(int, int) to proceduretracker_service;

@@ -24,18 +24,19 @@ public sealed class ReadAudit(TrackerDatabase db)
 
     /// <summary>A patient's history was read (<paramref name="purpose"/>: history, eligibility, ...).</summary>
     public ValueTask PatientAsync(Caller caller, string patientId, string purpose, CancellationToken ct) =>
-        _queue.Writer.WriteAsync(new Entry(SystemClock.Instance.GetCurrentInstant(), caller.Organization.Id, caller.KeyId, "read", "patient", patientId,
-            Audit.Json(new { door = caller.Door, purpose })!), ct);
+        EnqueueAsync(caller, "read", "patient", patientId, new { door = caller.Door, purpose }, ct);
 
     /// <summary>A report over many patients was read or exported, with its parameters.</summary>
     public ValueTask ReportAsync(Caller caller, string report, object parameters, CancellationToken ct) =>
-        _queue.Writer.WriteAsync(new Entry(SystemClock.Instance.GetCurrentInstant(), caller.Organization.Id, caller.KeyId, "export", "report", report,
-            Audit.Json(new { door = caller.Door, parameters })!), ct);
+        EnqueueAsync(caller, "export", "report", report, new { door = caller.Door, parameters }, ct);
 
     /// <summary>A caller was refused an endpoint its role does not open (a 403): which endpoint (its route, not its values).</summary>
     public ValueTask DeniedAsync(Caller caller, string method, string route, CancellationToken ct) =>
-        _queue.Writer.WriteAsync(new Entry(SystemClock.Instance.GetCurrentInstant(), caller.Organization.Id, caller.KeyId, "forbidden", "endpoint",
-            $"{method} {route}", Audit.Json(new { door = caller.Door, role = caller.Role })!), ct);
+        EnqueueAsync(caller, "forbidden", "endpoint", $"{method} {route}", new { door = caller.Door, role = caller.Role }, ct);
+
+    private ValueTask EnqueueAsync(Caller caller, string action, string entity, string entityId, object detail, CancellationToken ct) =>
+        _queue.Writer.WriteAsync(new Entry(SystemClock.Instance.GetCurrentInstant(), caller.Organization.Id, caller.KeyId, action, entity, entityId,
+            Audit.Json(detail)!), ct);
 
     /// <summary>Stops taking entries (the writer then drains what is queued).</summary>
     public void Complete() => _queue.Writer.TryComplete();

@@ -60,7 +60,7 @@ public static class ServiceSetup
             if (o.AllowedHosts.Count == 0 || o.AllowedHosts.Contains("*"))
                 o.AllowedHosts = publicUri is not null ? [publicUri.IdnHost] : ["localhost", "127.0.0.1", "[::1]", "::1"];
         });
-        var secure = publicUri?.Scheme == "https" ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        var secure = options.CookieSecurePolicy;
         services.PostConfigure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(WebAuth.CookieScheme, o => o.Cookie.SecurePolicy = secure);
         services.PostConfigure<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>(o => o.Cookie.SecurePolicy = secure);
         // X-Forwarded-For / -Proto believed from the configured proxies only (none by default).

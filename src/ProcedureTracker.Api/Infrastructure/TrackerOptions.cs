@@ -104,6 +104,9 @@ public sealed class TrackerOptions
     /// <summary>The parsed <see cref="PublicUrl"/>, or null when none is set.</summary>
     public Uri? PublicUri => string.IsNullOrWhiteSpace(PublicUrl) ? null : ParsePublicUrl(PublicUrl);
 
+    /// <summary>Cookies are Secure whenever clients reach the service over https (its public URL), not only on https requests (a TLS proxy talks http).</summary>
+    public CookieSecurePolicy CookieSecurePolicy => PublicUri?.Scheme == "https" ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+
     /// <summary>An absolute http(s) URL without query, fragment or user-info.</summary>
     /// <exception cref="InvalidOperationException">It is not one.</exception>
     public static Uri ParsePublicUrl(string text)

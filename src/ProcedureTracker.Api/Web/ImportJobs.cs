@@ -56,11 +56,15 @@ public sealed class ImportJobs(ImportJobStore store, Microsoft.Extensions.Option
             ? throw new BadHttpRequestException($"The file is larger than the import limit of {options.Value.ImportMaxMegabytes} MB; split it.", 413)
             : StartAsync(caller, Path.GetFileName(file.FileName), (target, c) => file.CopyToAsync(target, c), ct);
 
-    /// <summary>Takes the upload (never more than the import limit) and queues it; null with the running import when the organization has one.</summary>
+    /// <summary>
+    /// Takes the upload and queues it; null with the running import when the organization has one. The caller bounds
+    /// what <paramref name="copy"/> writes: the API's body is a <see cref="LimitedStream"/>, the page's file is checked
+    /// by its length.
+    /// </summary>
     public async Task<(ImportJob? Job, string? Running)> StartAsync(Caller caller, string fileName, Func<Stream, CancellationToken, Task> copy, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
-        await copy(new LimitedWriter(buffer, MaxBytes), ct);
+        await copy(buffer, ct);
         var (queued, active) = await store.QueueAsync(Guid.CreateVersion7(), caller.Organization.Id, caller.KeyId, caller.Role, caller.Door,
             fileName.Length > 200 ? fileName[..200] : fileName, buffer.ToArray(), ct);
         if (queued is not null) return (View(queued), null);
@@ -76,26 +80,4 @@ public sealed class ImportJobs(ImportJobStore store, Microsoft.Extensions.Option
     /// <summary>A description of the organization's queued or running job, or null (a direct import checks it).</summary>
     public async Task<string?> RunningAsync(Caller caller, CancellationToken ct) =>
         await store.ActiveAsync(caller.Organization.Id, ct) is { } active ? $"import {active.Id} of '{active.FileName}' ({active.State})" : null;
-
-    /// <summary>An upload buffer that refuses to grow past the limit (a body without Content-Length included).</summary>
-    private sealed class LimitedWriter(Stream inner, long limit) : Stream
-    {
-        private long _written;
-        public override void Write(byte[] buffer, int offset, int count) { Check(count); inner.Write(buffer, offset, count); }
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default) { Check(buffer.Length); await inner.WriteAsync(buffer, ct); }
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) => WriteAsync(buffer.AsMemory(offset, count), ct).AsTask();
-        private void Check(int n)
-        {
-            if ((_written += n) > limit) throw new BadHttpRequestException($"The file is larger than the import limit of {limit / 1024 / 1024} MB; split it.", 413);
-        }
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => _written;
-        public override long Position { get => _written; set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-    }
 }

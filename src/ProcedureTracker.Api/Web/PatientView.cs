@@ -35,9 +35,6 @@ public sealed record Meter(string Policy, string RuleText, decimal Used, decimal
 
     public string CssClass => Level switch { MeterLevel.Over or MeterLevel.AtLimit => "bad", MeterLevel.Last => "last", _ => "room" };
 
-    /// <summary>The bar's filled share, 0-100.</summary>
-    public string Percent => (Limit <= 0 ? 100 : Math.Min(100, Math.Round(Used * 100 / Limit))).ToString(CultureInfo.InvariantCulture);
-
     /// <summary>The meter's width class: the share used, to the nearest 5% (a used share above 0 never shows as empty).</summary>
     public string WidthClass
     {

@@ -19,7 +19,8 @@ public sealed record Flash(string Text, string Kind = "ok", string? Secret = nul
 /// stored something the browser is redirected to a page showing what was stored (a <see cref="Flash"/> kept for one
 /// request in a data-protected cookie) and a fresh form; a refresh then repeats the GET only.
 /// </summary>
-public sealed class WebForms(FormSubmissionStore submissions, IDataProtectionProvider protection)
+public sealed class WebForms(FormSubmissionStore submissions, IDataProtectionProvider protection,
+    Microsoft.Extensions.Options.IOptions<TrackerOptions> options)
 {
     public const string TokenField = "_once";
     private const string FlashCookie = "pt_flash";
@@ -56,7 +57,9 @@ public sealed class WebForms(FormSubmissionStore submissions, IDataProtectionPro
         if (flash is not null)
             context.Response.Cookies.Append(FlashCookie, Protector.Protect(JsonSerializer.Serialize(flash)), new CookieOptions
             {
-                HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = context.Request.IsHttps, Path = "/", MaxAge = TimeSpan.FromMinutes(5),
+                // The same rule as the session and antiforgery cookies (Secure behind a TLS proxy too).
+                HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/", MaxAge = TimeSpan.FromMinutes(5),
+                Secure = options.Value.CookieSecurePolicy == CookieSecurePolicy.Always || context.Request.IsHttps,
                 IsEssential = true,
             });
         navigation.NavigateTo(url);

@@ -4,7 +4,7 @@ using Npgsql;
 namespace ProcedureTracker.Data.Imports;
 
 /// <summary>An import job as stored (the file itself is read only by the worker that runs it).</summary>
-public sealed class ImportJobRow
+public class ImportJobRow
 {
     public Guid Id { get; init; }
     public long OrganizationId { get; init; }
@@ -87,30 +87,10 @@ public sealed class ImportJobStore(TrackerDatabase db)
         return claimed is null ? null : (claimed, claimed.File ?? []);
     }
 
-    private sealed class ClaimedRow
+    /// <summary>A claimed job with the file it imports.</summary>
+    private sealed class ClaimedRow : ImportJobRow
     {
-        public Guid Id { get; init; }
-        public long OrganizationId { get; init; }
-        public Guid Actor { get; init; }
-        public string Role { get; init; } = "";
-        public string Door { get; init; } = "";
-        public string FileName { get; init; } = "";
-        public string State { get; init; } = "";
-        public int RowsHandled { get; init; }
-        public string? Result { get; init; }
-        public string? Error { get; init; }
-        public int Attempts { get; init; }
-        public DateTime CreatedAt { get; init; }
         public byte[]? File { get; init; }
-        public string OrganizationCode { get; init; } = "";
-        public string TimeZone { get; init; } = "UTC";
-
-        public static implicit operator ImportJobRow(ClaimedRow r) => new()
-        {
-            Id = r.Id, OrganizationId = r.OrganizationId, Actor = r.Actor, Role = r.Role, Door = r.Door, FileName = r.FileName, State = r.State,
-            RowsHandled = r.RowsHandled, Result = r.Result, Error = r.Error, Attempts = r.Attempts, CreatedAt = r.CreatedAt,
-            OrganizationCode = r.OrganizationCode, TimeZone = r.TimeZone,
-        };
     }
 
     /// <summary>Progress, and the heartbeat that says the job's process is alive.</summary>

@@ -41,6 +41,17 @@ public class LeastPrivilegeTests
     }
 
     [Test]
+    public async Task Partitions_made_by_the_upkeep_give_the_service_no_rights_of_their_own()
+    {
+        // The upkeep runs as the owner (SECURITY DEFINER) when the service calls it; a year's partition it makes is
+        // reached through its parent only.
+        var year = DateTime.UtcNow.Year + 1;
+        Assert.That(await AsServiceAsync($"select ensure_partitions({year}, {year})"), Is.Null, "the service may run the upkeep");
+        foreach (var sql in new[] { $"update injections_{year} set plan = plan where false", $"update audit_log_{year} set action = action where false" })
+            Assert.That((await AsServiceAsync(sql))?.SqlState, Is.EqualTo(PostgresErrorCodes.InsufficientPrivilege), sql);
+    }
+
+    [Test]
     public async Task The_service_role_is_not_a_superuser_and_owns_nothing()
     {
         await using var connection = new NpgsqlConnection(TestDatabase.ServiceConnectionString);
