@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Dapper;
 using NodaTime;
-using ProcedureTracker.Data.Organizations;
 
 namespace ProcedureTracker.Data;
 
@@ -11,8 +10,11 @@ namespace ProcedureTracker.Data;
 /// service's writer (<see cref="FlushAsync"/>); a full queue makes readers wait rather than lose an entry, and the
 /// writer drains the queue on shutdown.
 /// </summary>
-public sealed class ReadAudit(TrackerDatabase db)
+public sealed class ReadAudit(TrackerDatabase db, IClock clock)
 {
+    /// <summary>Who reads: organization, actor id, door and role.</summary>
+    public readonly record struct Reader(long OrganizationId, Guid ActorId, string Door, string Role);
+
     public sealed record Entry(Instant At, long OrganizationId, Guid Actor, string Action, string Entity, string EntityId, string Detail);
 
     private readonly Channel<Entry> _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(20_000)
@@ -23,19 +25,19 @@ public sealed class ReadAudit(TrackerDatabase db)
     public ChannelReader<Entry> Queue => _queue.Reader;
 
     /// <summary>A patient's history was read (<paramref name="purpose"/>: history, eligibility, ...).</summary>
-    public ValueTask PatientAsync(Caller caller, string patientId, string purpose, CancellationToken ct) =>
+    public ValueTask PatientAsync(Reader caller, string patientId, string purpose, CancellationToken ct) =>
         EnqueueAsync(caller, "read", "patient", patientId, new { door = caller.Door, purpose }, ct);
 
     /// <summary>A report over many patients was read or exported, with its parameters.</summary>
-    public ValueTask ReportAsync(Caller caller, string report, object parameters, CancellationToken ct) =>
+    public ValueTask ReportAsync(Reader caller, string report, object parameters, CancellationToken ct) =>
         EnqueueAsync(caller, "export", "report", report, new { door = caller.Door, parameters }, ct);
 
     /// <summary>A caller was refused an endpoint its role does not open (a 403): which endpoint (its route, not its values).</summary>
-    public ValueTask DeniedAsync(Caller caller, string method, string route, CancellationToken ct) =>
+    public ValueTask DeniedAsync(Reader caller, string method, string route, CancellationToken ct) =>
         EnqueueAsync(caller, "forbidden", "endpoint", $"{method} {route}", new { door = caller.Door, role = caller.Role }, ct);
 
-    private ValueTask EnqueueAsync(Caller caller, string action, string entity, string entityId, object detail, CancellationToken ct) =>
-        _queue.Writer.WriteAsync(new Entry(SystemClock.Instance.GetCurrentInstant(), caller.Organization.Id, caller.KeyId, action, entity, entityId,
+    private ValueTask EnqueueAsync(Reader caller, string action, string entity, string entityId, object detail, CancellationToken ct) =>
+        _queue.Writer.WriteAsync(new Entry(clock.GetCurrentInstant(), caller.OrganizationId, caller.ActorId, action, entity, entityId,
             Audit.Json(detail)!), ct);
 
     /// <summary>Stops taking entries (the writer then drains what is queued).</summary>

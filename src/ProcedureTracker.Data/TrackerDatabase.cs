@@ -1,3 +1,4 @@
+using NodaTime;
 using Npgsql;
 using Polly;
 using Polly.Retry;
@@ -8,8 +9,10 @@ namespace ProcedureTracker.Data;
 public sealed class TrackerDatabase : IAsyncDisposable
 {
     /// <summary>Opens a data source on <paramref name="connectionString"/> and registers the NodaTime type handlers.</summary>
-    public TrackerDatabase(string connectionString, string? readConnectionString = null)
+    /// <param name="clock">The service's clock: which year is this year for the partitions.</param>
+    public TrackerDatabase(string connectionString, IClock clock, string? readConnectionString = null)
     {
+        _clock = clock;
         TypeHandlers.Register();
         // Every statement here is parameterized and repeated: let Npgsql prepare the hot ones on each connection (unless
         // the connection string says otherwise).
@@ -116,7 +119,7 @@ public sealed class TrackerDatabase : IAsyncDisposable
     /// <summary>This year's and next year's partitions (at start and once a day): no row of the coming year waits in a default partition.</summary>
     public Task EnsureCurrentPartitionsAsync(CancellationToken ct)
     {
-        var year = DateTime.UtcNow.Year;
+        var year = ThisYear;
         return EnsurePartitionsAsync(year, year + 1, ct);
     }
 
@@ -144,13 +147,16 @@ public sealed class TrackerDatabase : IAsyncDisposable
         foreach (var year in years.Distinct())
         {
             // The doors refuse dates outside the configured span; this is the last guard on what makes a partition.
-            if (_partitionYears.ContainsKey(year) || year < 1900 || year > DateTime.UtcNow.Year + 1) continue;
+            if (_partitionYears.ContainsKey(year) || year < 1900 || year > ThisYear + 1) continue;
             await EnsurePartitionsAsync(year, year, ct);
             _partitionYears[year] = true;
         }
     }
 
     private System.Collections.Concurrent.ConcurrentDictionary<int, bool>? _partitionYears;
+    private readonly IClock _clock;
+
+    private int ThisYear => _clock.GetCurrentInstant().InUtc().Year;
 
     /// <summary>Runs idempotent work under the retry pipeline.</summary>
     public async Task<T> IdempotentAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct) =>

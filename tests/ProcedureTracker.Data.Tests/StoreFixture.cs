@@ -1,4 +1,5 @@
 using NodaTime;
+using ProcedureTracker.Application;
 using ProcedureTracker.Application.Injections;
 using ProcedureTracker.Data.Injections;
 using ProcedureTracker.Data.Organizations;
@@ -24,9 +25,9 @@ public abstract class StoreFixture
     [SetUp]
     public async Task CreateOrganization()
     {
-        Db = new TrackerDatabase(TestDatabase.ConnectionString);
+        Db = new TrackerDatabase(TestDatabase.ConnectionString, SystemClock.Instance);
         Policies = new PolicyStore(Db);
-        Organizations = new OrganizationStore(Db, Policies);
+        Organizations = new OrganizationStore(Db, Policies, SystemClock.Instance);
         Injections = new InjectionStore(Db, Policies);
         Record = new RecordInjection(Injections, new EligibilityEvaluator(DefaultCatalog.Instance), Db);
         Org = await Organizations.EnsureAsync(TestDatabase.NewOrganizationCode(), "Test clinic", "America/Chicago");
@@ -47,7 +48,7 @@ public abstract class StoreFixture
 
     /// <summary>Records through the use case every door calls, as the organization's admin.</summary>
     protected Task<RecordOutcome> RecordAsync(long org, NewInjection injection, Guid actor) =>
-        Record.RunAsync(new Caller(actor, Org.Id == org ? Org : Org with { Id = org }, "admin"), injection, CancellationToken.None);
+        Record.RunAsync(new Caller(new Actor.ApiKey(actor), Org.Id == org ? Org : Org with { Id = org }, "admin"), injection, CancellationToken.None);
 
     protected static LocalDate D(int y, int m, int d) => new(y, m, d);
 }

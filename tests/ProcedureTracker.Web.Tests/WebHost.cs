@@ -62,8 +62,8 @@ public sealed class WebHost
     /// <summary>A second clinic with a patient of its own, recorded through the API with that clinic's key.</summary>
     private static async Task SeedOtherOrganizationAsync()
     {
-        await using var db = new TrackerDatabase(TestDatabase.ConnectionString);
-        var organizations = new OrganizationStore(db, new PolicyStore(db));
+        await using var db = new TrackerDatabase(TestDatabase.ConnectionString, NodaTime.SystemClock.Instance);
+        var organizations = new OrganizationStore(db, new PolicyStore(db), NodaTime.SystemClock.Instance);
         var other = await organizations.EnsureAsync(TestDatabase.NewOrganizationCode(), "Other clinic", "UTC");
         var key = "other-key-" + Guid.NewGuid().ToString("N");
         await organizations.EnsureKeyAsync(other.Id, "other admin", "admin", key);

@@ -57,9 +57,8 @@ public static class AuditEndpoints
     }
 
     private static async Task<Results<Ok<AuditPage>, ValidationProblem>> Find(string? patientId, string? entity, string? entityId, string? action,
-        string? actorId, string? from, string? to, string? limit, string? before, HttpRequest request, ClaimsPrincipal user, AuditStore audit, CancellationToken ct)
+        string? actorId, string? from, string? to, string? limit, string? before, HttpRequest request, Caller caller, AuditStore audit, CancellationToken ct)
     {
-        var caller = ApiKeyAuthentication.CallerOf(user);
         var errors = new ValidationErrors();
         var query = Parse(patientId, entity, entityId, action, actorId, from, to, limit, before, NodaTime.DateTimeZoneProviders.Tzdb[caller.Organization.TimeZone], errors);
         if (query is null) return Problems.Invalid(errors);

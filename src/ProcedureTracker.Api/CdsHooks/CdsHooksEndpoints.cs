@@ -36,7 +36,7 @@ public static class CdsHooksEndpoints
         }).ToArray()),
     });
 
-    private static async Task<Results<Ok<JsonObject>, ValidationProblem, ProblemHttpResult>> Call(string id, HttpRequest request, ClaimsPrincipal user,
+    private static async Task<Results<Ok<JsonObject>, ValidationProblem, ProblemHttpResult>> Call(string id, HttpRequest request, Caller caller,
         EvaluateCdsOrders evaluate, ProcedureCatalog catalog, OrganizationClock clock, CoverageFetcher fetcher, CancellationToken ct)
     {
         var service = Services.FirstOrDefault(s => s.Id == id);
@@ -48,8 +48,6 @@ public static class CdsHooksEndpoints
         var patientId = body.Get("context").Str("patientId");
         var errors = new ValidationErrors();
         if (!InjectionInput.PatientId(patientId, "context.patientId", errors)) return Problems.Invalid(errors);
-
-        var caller = ApiKeyAuthentication.CallerOf(user);
         var zone = OrganizationClock.Zone(caller.Organization);
         var coverage = body.Get("prefetch").Get("coverage");
         string? notChecked = null;
@@ -131,7 +129,7 @@ public static class CdsHooksEndpoints
         return new CdsOrder(procedure, site, date);
     }
 
-    private static async Task<Results<Ok, ValidationProblem, ProblemHttpResult>> Feedback(string id, HttpRequest request, ClaimsPrincipal user,
+    private static async Task<Results<Ok, ValidationProblem, ProblemHttpResult>> Feedback(string id, HttpRequest request, Caller caller,
         RecordCdsFeedback record, CancellationToken ct)
     {
         if (Services.All(s => s.Id != id)) return Problems.NotFound($"No CDS service '{id}'.");
@@ -151,7 +149,7 @@ public static class CdsHooksEndpoints
             i++;
         }
         if (entries.Count == 0) return Problems.Invalid("feedback", "At least one feedback item is required.");
-        await record.RunAsync(ApiKeyAuthentication.CallerOf(user), id, entries, ct);
+        await record.RunAsync(caller, id, entries, ct);
         return TypedResults.Ok();
     }
 }

@@ -13,7 +13,7 @@ public static class EligibilityEndpoints
     public static void MapEligibility(this IEndpointRouteBuilder v1) =>
         v1.MapPost("/eligibility", Check).WithTags("Eligibility").RequireAuthorization(Permission.Read);
 
-    private static async Task<Results<Ok<EligibilityResponse>, ValidationProblem>> Check(EligibilityRequest? request, ClaimsPrincipal user,
+    private static async Task<Results<Ok<EligibilityResponse>, ValidationProblem>> Check(EligibilityRequest? request, Caller caller,
         CheckEligibility check, ProcedureCatalog catalog, CancellationToken ct)
     {
         if (request is null) return Problems.Invalid("body", "A JSON body is required.");
@@ -25,7 +25,7 @@ public static class EligibilityEndpoints
         if (clinical is null || !errors.IsEmpty) return Problems.Invalid(errors);
 
         var proposal = new ProposedInjection(clinical.Procedure.Code, clinical.Site, clinical.Steroid, clinical.Date);
-        return await check.RunAsync(ApiKeyAuthentication.CallerOf(user), request.PatientId!, request.Plan, proposal, ct) switch
+        return await check.RunAsync(caller, request.PatientId!, request.Plan, proposal, ct) switch
         {
             CheckOutcome.Answered a => TypedResults.Ok(a.Result.ToResponse()),
             var unknown => Problems.Invalid("plan", $"Unknown plan '{((CheckOutcome.UnknownPlan)unknown).Plan}'."),

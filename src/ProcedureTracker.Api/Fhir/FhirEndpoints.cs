@@ -78,19 +78,20 @@ public static class FhirEndpoints
     });
 
     /// <summary>The use cases a FHIR write reaches.</summary>
-    public sealed record Doors(RecordInjection Record, VoidInjection Void, ListHistory History, ProcedureCatalog Catalog, OrganizationClock Clock);
+    public sealed record Doors(RecordInjection Record, VoidInjection Void, ListHistory History, ProcedureCatalog Catalog, OrganizationClock Clock,
+        ServiceYears Years);
 
-    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, [AsParameters] Doors doors, CancellationToken ct)
+    private static async Task<IResult> Create(HttpRequest request, Caller caller, [AsParameters] Doors doors, CancellationToken ct)
     {
         var read = await JsonBody.ReadAsync(request, ct);
         if (read.Error is not null) return Fhir(400, FhirJson.Outcome("error", "structure", read.Error, read.Path));
         var body = read.Node;
         var (status, resource, location) = await ProcessAsync(body, request.Headers["If-None-Exist"].FirstOrDefault(),
-            ApiKeyAuthentication.CallerOf(user), doors, ct);
+            caller, doors, ct);
         return Fhir(status, resource, location);
     }
 
-    private static async Task<IResult> Batch(HttpRequest request, ClaimsPrincipal user, [AsParameters] Doors doors, CancellationToken ct)
+    private static async Task<IResult> Batch(HttpRequest request, Caller caller, [AsParameters] Doors doors, CancellationToken ct)
     {
         var read = await JsonBody.ReadAsync(request, ct);
         if (read.Error is not null) return Fhir(400, FhirJson.Outcome("error", "structure", read.Error, read.Path));
@@ -98,7 +99,6 @@ public static class FhirEndpoints
         var type = bundle.Str("type");
         if (bundle.Str("resourceType") != "Bundle" || type is not ("batch" or "transaction"))
             return Fhir(400, FhirJson.Outcome("error", "invalid", "Send a Bundle of type batch or transaction.", "Bundle.type"));
-        var caller = ApiKeyAuthentication.CallerOf(user);
         return type == "transaction" ? await TransactionAsync(bundle!, caller, doors, ct) : await BatchAsync(bundle!, caller, doors, ct);
     }
 
@@ -125,14 +125,14 @@ public static class FhirEndpoints
     private static async Task<IResult> TransactionAsync(JsonNode bundle, Caller caller, Doors doors, CancellationToken ct)
     {
         var entries = bundle.Array("entry").ToList();
-        var injections = new List<NewInjection>();
+        var injections = new List<ProcedureTracker.Domain.Injections.NewInjection>();
         for (var i = 0; i < entries.Count; i++)
         {
             var at = $"Bundle.entry[{i}]";
             if (entries[i].Get("request").Str("method") != "POST" || entries[i].Get("request").Str("url") != "Procedure")
                 return Fhir(400, FhirJson.Outcome("error", "not-supported", "A transaction may only POST Procedure entries.", at + ".request"));
             var errors = new ValidationErrors();
-            var procedure = ProcedureMapping.FromFhir(entries[i].Get("resource"), doors.Catalog, OrganizationClock.Zone(caller.Organization), errors);
+            var procedure = ProcedureMapping.FromFhir(entries[i].Get("resource"), doors.Catalog, doors.Years, OrganizationClock.Zone(caller.Organization), errors);
             if (procedure is null) return Fhir(400, Prefix(FhirJson.Outcome(errors.ToDictionary()), at));
             if (procedure.Injection is null)
                 return Fhir(400, FhirJson.Outcome("error", "not-supported", "entered-in-error is done one by one (POST Procedure or a batch), not in a transaction.", at + ".resource.status"));
@@ -187,10 +187,10 @@ public static class FhirEndpoints
         return entry;
     }
 
-    private static async Task<IResult> Read(string id, ClaimsPrincipal user, ListHistory history, ProcedureCatalog catalog, CancellationToken ct)
+    private static async Task<IResult> Read(string id, Caller caller, ListHistory history, ProcedureCatalog catalog, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var guid)) return Fhir(404, FhirJson.Outcome("error", "not-found", $"No Procedure/{id}."));
-        var row = await history.ByIdAsync(ApiKeyAuthentication.CallerOf(user), guid, ct);
+        var row = await history.ByIdAsync(caller, guid, ct);
         return row is null ? Fhir(404, FhirJson.Outcome("error", "not-found", $"No Procedure/{id}.")) : Fhir(200, ProcedureMapping.ToFhir(row, catalog));
     }
 
@@ -199,7 +199,7 @@ public static class FhirEndpoints
     {
         var catalog = doors.Catalog;
         var errors = new ValidationErrors();
-        var procedure = ProcedureMapping.FromFhir(resource, catalog, OrganizationClock.Zone(caller.Organization), errors);
+        var procedure = ProcedureMapping.FromFhir(resource, catalog, doors.Years, OrganizationClock.Zone(caller.Organization), errors);
         if (procedure is null) return (400, FhirJson.Outcome(errors.ToDictionary()), null);
 
         if (ifNoneExist is not null)
@@ -236,14 +236,13 @@ public static class FhirEndpoints
         };
     }
 
-    private static async Task<IResult> Search(HttpRequest request, ClaimsPrincipal user, ListHistory history, ProcedureCatalog catalog, CancellationToken ct)
+    private static async Task<IResult> Search(HttpRequest request, Caller caller, ListHistory history, ProcedureCatalog catalog, CancellationToken ct)
     {
         var query = request.Query;
         var patient = query["patient"].FirstOrDefault() ?? query["subject"].FirstOrDefault();
         var idFilter = query["_id"].FirstOrDefault();
         if (string.IsNullOrEmpty(patient) && string.IsNullOrEmpty(idFilter))
             return Fhir(400, FhirJson.Outcome("error", "required", "Search needs patient=ID (or subject=Patient/ID, or _id).", "patient"));
-        var caller = ApiKeyAuthentication.CallerOf(user);
         var filters = new List<Func<LocalDate, bool>>();
         foreach (var value in query["date"])
         {

@@ -23,7 +23,7 @@ public static class ProcedureMapping
     public static readonly InjectionFieldNames Names = new(ClinicalNames, "Procedure.subject", $"Procedure.extension('{FhirTerms.PlanExtension}')",
         "Procedure.identifier", "Procedure.performer", "Procedure", "Procedure", "Procedure");
 
-    public static FhirProcedure? FromFhir(JsonNode? resource, ProcedureCatalog catalog, DateTimeZone zone, ValidationErrors errors)
+    public static FhirProcedure? FromFhir(JsonNode? resource, ProcedureCatalog catalog, ServiceYears years, DateTimeZone zone, ValidationErrors errors)
     {
         if (resource.Str("resourceType") != "Procedure") { errors.Add("Procedure", "The resource must be a Procedure."); return null; }
 
@@ -71,7 +71,7 @@ public static class ProcedureMapping
         if (!errors.IsEmpty) return null;
         var draft = new InjectionDraft(patientId, new ClinicalDraft(procedure, cpt, region, laterality, null, drug, dose, date, levels), plan, externalId,
             OverLimitReason: OverLimitReason);
-        return InjectionInput.Validate(draft, catalog, Names, errors) is { } injection
+        return InjectionInput.Validate(draft, catalog, years, Names, errors) is { } injection
             ? new FhirProcedure(status!, externalId, patientId!, injection)
             : null;
     }

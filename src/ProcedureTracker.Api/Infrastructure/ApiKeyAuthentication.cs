@@ -7,11 +7,11 @@ namespace ProcedureTracker.Api.Infrastructure;
 
 /// <summary>Authenticates <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key: &lt;key&gt;</c> against the stored key hashes.</summary>
 public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    OrganizationStore organizations, CdsIssuers cdsIssuers, Throttles throttles, IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    OrganizationStore organizations, CdsIssuers cdsIssuers, Throttles throttles, IProblemDetailsService problems, IClock clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
-    public const string KeyIdClaim = "pt:key";
-    private const string OrgIdClaim = "pt:org", OrgCodeClaim = "pt:org-code", TimeZoneClaim = "pt:tz", DoorClaim = "pt:door";
+    public const string ActorIdClaim = "pt:key", ActorKindClaim = "pt:actor", IssuerClaim = "pt:iss";
+    public const string OrgIdClaim = "pt:org", OrgCodeClaim = "pt:org-code", TimeZoneClaim = "pt:tz", DoorClaim = "pt:door";
 
     /// <summary>The door of a machine request by its path (the read audit names it).</summary>
     public static string DoorOf(PathString path) =>
@@ -36,7 +36,9 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
 
         var caller = cdsIssuers.Issuers.Count > 0 && Request.Path.StartsWithSegments("/cds-services") && CdsJwt.LooksLikeJwt(key)
             ? await CdsCallerAsync(key)
-            : await organizations.AuthenticateAsync(key, Context.RequestAborted);
+            : await organizations.AuthenticateAsync(key, Context.RequestAborted) is { } match
+                ? new Caller(new Actor.ApiKey(match.KeyId), match.Organization, match.Role)
+                : null;
         if (caller is null)
         {
             throttles.KeyFailed(Context);
@@ -68,9 +70,10 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     private async Task<Caller?> CdsCallerAsync(string token)
     {
         var url = TrackerOptions.PublicBase(Request) + Request.Path;
+        var now = clock.GetCurrentInstant().ToDateTimeOffset();
         var serviceUrl = url.EndsWith("/feedback", StringComparison.Ordinal) ? url[..^"/feedback".Length] : url;
-        var (verified, error) = CdsJwt.Verify(token, serviceUrl, cdsIssuers.Issuers, DateTimeOffset.UtcNow);
-        if (verified is null && url != serviceUrl) (verified, error) = CdsJwt.Verify(token, url, cdsIssuers.Issuers, DateTimeOffset.UtcNow);
+        var (verified, error) = CdsJwt.Verify(token, serviceUrl, cdsIssuers.Issuers, now);
+        if (verified is null && url != serviceUrl) (verified, error) = CdsJwt.Verify(token, url, cdsIssuers.Issuers, now);
         if (verified is null) { Logger.LogWarning("CDS Hooks JWT refused: {Reason}", error); return null; }
         if (!await organizations.TryUseJwtIdAsync(verified.Issuer.Iss, verified.Jti, verified.Expires, Context.RequestAborted))
         {
@@ -79,22 +82,20 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         }
         var organization = await organizations.FindAsync(verified.Issuer.Organization, Context.RequestAborted);
         if (organization is null) { Logger.LogWarning("CDS Hooks issuer {Issuer} maps to no organization", verified.Issuer.Iss); return null; }
-        return new Caller(CdsJwt.ActorId(verified.Issuer.Iss), organization, "ehr");
+        return new Caller(new Actor.EhrIssuer(verified.Issuer.Iss), organization, "ehr");
     }
 
     /// <summary>The claims of a caller (machine or person): actor id, organization, role.</summary>
-    public static ClaimsIdentity Identity(Caller caller, string scheme) => new(
-    [
-        new Claim(KeyIdClaim, caller.KeyId.ToString()), new Claim(OrgIdClaim, caller.Organization.Id.ToString()),
-        new Claim(OrgCodeClaim, caller.Organization.Code), new Claim(TimeZoneClaim, caller.Organization.TimeZone),
-        new Claim(ClaimTypes.Role, caller.Role), new Claim(DoorClaim, caller.Door),
-    ], scheme, ClaimTypes.Name, ClaimTypes.Role);
-
-    /// <summary>The authenticated caller of a request that passed authorization.</summary>
-    public static Caller CallerOf(ClaimsPrincipal user)
+    public static ClaimsIdentity Identity(Caller caller, string scheme)
     {
-        string Get(string type) => user.FindFirstValue(type) ?? throw new InvalidOperationException($"Missing claim {type}.");
-        return new Caller(Guid.Parse(Get(KeyIdClaim)), new Organization(long.Parse(Get(OrgIdClaim)), Get(OrgCodeClaim), Get(TimeZoneClaim)),
-            Get(ClaimTypes.Role), user.FindFirstValue(DoorClaim) ?? "api");
+        List<Claim> claims =
+        [
+            new(ActorIdClaim, caller.ActorId.ToString()), new(ActorKindClaim, caller.Actor.Kind),
+            new(OrgIdClaim, caller.Organization.Id.ToString()), new(OrgCodeClaim, caller.Organization.Code),
+            new(TimeZoneClaim, caller.Organization.TimeZone), new(ClaimTypes.Role, caller.Role), new(DoorClaim, caller.Door),
+        ];
+        if (caller.Actor is Actor.EhrIssuer ehr) claims.Add(new Claim(IssuerClaim, ehr.Issuer));
+        return new ClaimsIdentity(claims, scheme, ClaimTypes.Name, ClaimTypes.Role);
     }
+
 }

@@ -13,11 +13,11 @@ public sealed class RoleNamingResultHandler(IProblemDetailsService problems) : I
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
         // Every refusal of an authenticated caller is audited (a key or a person probing what its role does not open).
-        if (authorizeResult.Forbidden && context.User.Identity?.IsAuthenticated == true && context.User.FindFirst(ApiKeyAuthentication.KeyIdClaim) is not null)
+        if (authorizeResult.Forbidden && context.User.Identity?.IsAuthenticated == true && context.User.FindFirst(ApiKeyAuthentication.ActorIdClaim) is not null)
         {
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
             await context.RequestServices.GetRequiredService<ProcedureTracker.Data.ReadAudit>()
-                .DeniedAsync(ApiKeyAuthentication.CallerOf(context.User), context.Request.Method, route, context.RequestAborted);
+                .DeniedAsync(context.RequestServices.GetRequiredService<Caller>(), context.Request.Method, route, context.RequestAborted);
         }
         if (!authorizeResult.Forbidden || !WebAuth.IsMachinePath(context.Request.Path))
         {

@@ -39,15 +39,22 @@ public static class ServiceSetup
             ?? throw new InvalidOperationException("Set ConnectionStrings__Tracker (scripts/run does this for the embedded database).");
         // Made by the container, so stopping the host disposes it and closes its pooled connections.
         var readConnectionString = builder.Configuration.GetConnectionString("TrackerRead");
-        services.AddSingleton(_ => new TrackerDatabase(connectionString, readConnectionString));
+        // The one clock of the service; tests replace it with NodaTime.Testing's FakeClock.
         services.AddSingleton<IClock>(NodaTime.SystemClock.Instance);
+        services.AddSingleton(sp => new TrackerDatabase(connectionString, sp.GetRequiredService<IClock>(), readConnectionString));
+        // The caller is read from the authenticated claims once per request; handlers and pages take it as a service.
+        services.AddHttpContextAccessor();
+        services.AddScoped(sp => CallerOf(sp.GetRequiredService<IHttpContextAccessor>().HttpContext?.User
+            ?? throw new InvalidOperationException("A caller outside a request.")));
         services.AddUseCases();
         services.AddSingleton<CatalogHolder>();
         services.Configure<TrackerOptions>(builder.Configuration);
         var options = TrackerOptions.From(builder.Configuration);
         if (options.ServiceYearsFrom < DateText.MinYear || options.ServiceYearsAhead is < 0 or > 100)
             throw new InvalidOperationException($"PT_SERVICE_YEARS_FROM must be at least {DateText.MinYear} and PT_SERVICE_YEARS_AHEAD 0 to 100.");
-        ProcedureTracker.Application.Injections.InjectionInput.ServiceYears = new(options.ServiceYearsFrom, options.ServiceYearsAhead);
+        services.AddSingleton(sp => new ProcedureTracker.Application.Injections.ServiceYears(options.ServiceYearsFrom, options.ServiceYearsAhead,
+            sp.GetRequiredService<IClock>()));
+        services.AddSingleton(new ProcedureTracker.Application.Imports.ImportSettings(options.ImportMaxMegabytes, options.ImportStaleSeconds));
         var issuers = CdsJwt.ParseIssuers(options.CdsIssuers);
         services.AddSingleton(new CdsIssuers(issuers));
         // Links and the JWT audience come from the configured public URL, never from a Host header a client chose.
@@ -121,9 +128,10 @@ public static class ServiceSetup
         services.AddRazorComponents();
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = (long)options.ImportMaxMegabytes * 1024 * 1024 + 64 * 1024);
         services.AddSingleton<ImportJobStore>();
-        services.AddSingleton<ImportJobs>();
-        services.AddHostedService<ProcedureTracker.Api.Imports.ImportWorker>();
-        services.AddSingleton<ProcedureTracker.Api.Imports.ImportGate>();
+        services.AddSingleton<ProcedureTracker.Application.Imports.ImportJobs>();
+        services.AddSingleton<ProcedureTracker.Application.Imports.ImportFile>();
+        services.AddHostedService<ProcedureTracker.Application.Imports.ImportWorker>();
+        services.AddSingleton<ProcedureTracker.Application.Imports.ImportGate>();
         services.AddSingleton<ProcedureTracker.Data.Web.FormSubmissionStore>();
         services.AddSingleton<WebForms>();
         services.AddHostedService<PartitionUpkeep>();
@@ -168,7 +176,30 @@ public static class ServiceSetup
         }
         var known = app.Services.GetRequiredService<OrganizationStore>();
         foreach (var issuer in app.Services.GetRequiredService<CdsIssuers>().Issuers)
-            await known.EnsureCdsClientAsync(CdsJwt.ActorId(issuer.Iss), issuer.Iss, (await known.FindAsync(issuer.Organization))?.Id);
+            await known.EnsureCdsClientAsync(Actor.IssuerId(issuer.Iss), issuer.Iss, (await known.FindAsync(issuer.Organization))?.Id);
         app.Services.GetRequiredService<CatalogHolder>().Current = await CatalogStore.LoadAsync(db.DataSource);
+    }
+
+    /// <summary>
+    /// The caller of an authenticated request, from the claims its API key, JWT or session cookie gave it
+    /// (<see cref="ApiKeyAuthentication.Identity"/>). Bound once per request as a scoped service.
+    /// </summary>
+    public static Caller CallerOf(ClaimsPrincipal user)
+    {
+        string Get(string type) => user.FindFirstValue(type) ?? throw new InvalidOperationException($"Missing claim {type}.");
+        var id = Guid.Parse(Get(ApiKeyAuthentication.ActorIdClaim));
+        // Sessions signed in before the kind was a claim are people (only the cookie door had no kind then).
+        var kind = user.FindFirstValue(ApiKeyAuthentication.ActorKindClaim)
+            ?? (user.Identity?.AuthenticationType == WebAuth.CookieScheme ? "person" : "key");
+        Actor actor = kind switch
+        {
+            "person" => new Actor.Person(id),
+            "ehr" => new Actor.EhrIssuer(Get(ApiKeyAuthentication.IssuerClaim)),
+            "service" => new Actor.Service(),
+            _ => new Actor.ApiKey(id),
+        };
+        var organization = new Organization(long.Parse(Get(ApiKeyAuthentication.OrgIdClaim)), Get(ApiKeyAuthentication.OrgCodeClaim),
+            Get(ApiKeyAuthentication.TimeZoneClaim));
+        return new Caller(actor, organization, Get(ClaimTypes.Role), user.FindFirstValue(ApiKeyAuthentication.DoorClaim) ?? "api");
     }
 }

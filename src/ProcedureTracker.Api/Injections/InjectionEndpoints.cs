@@ -18,16 +18,14 @@ public static class InjectionEndpoints
     }
 
     private static async Task<Results<Created<InjectionResponse>, Ok<InjectionResponse>, ValidationProblem, ProblemHttpResult>> Record(
-        string patientId, RecordInjectionRequest? request, ClaimsPrincipal user, RecordInjection record, SupersedeInjection supersede,
-        ProcedureCatalog catalog, CancellationToken ct)
+        string patientId, RecordInjectionRequest? request, Caller caller, RecordInjection record, SupersedeInjection supersede,
+        ProcedureCatalog catalog, ServiceYears years, CancellationToken ct)
     {
         if (request is null) return Problems.Invalid("body", "A JSON body is required.");
         var errors = new ValidationErrors();
         var draft = new InjectionDraft(patientId, request.ToClinicalDraft(), request.Plan, request.ExternalId, request.ProviderId, request.ImageGuidance,
             request.Override is not null, request.Override?.Reason, request.Override?.PriorAuthorization);
-        if (InjectionInput.Validate(draft, catalog, InjectionFieldNames.Json, errors) is not { } injection) return Problems.Invalid(errors);
-
-        var caller = ApiKeyAuthentication.CallerOf(user);
+        if (InjectionInput.Validate(draft, catalog, years, InjectionFieldNames.Json, errors) is not { } injection) return Problems.Invalid(errors);
         var outcome = request.Supersedes is { } old
             ? await supersede.RunAsync(caller, old, injection, ct)
             : await record.RunAsync(caller, injection, ct);
@@ -47,18 +45,18 @@ public static class InjectionEndpoints
     }
 
     private static async Task<Results<Ok<InjectionListResponse>, ValidationProblem, ProblemHttpResult>> List(string patientId, bool? includeVoided,
-        ClaimsPrincipal user, ListHistory history, CancellationToken ct)
+        Caller caller, ListHistory history, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (!InjectionInput.PatientId(patientId, "patientId", errors)) return Problems.Invalid(errors);
-        var rows = await history.RunAsync(ApiKeyAuthentication.CallerOf(user), patientId, includeVoided ?? false, ct);
+        var rows = await history.RunAsync(caller, patientId, includeVoided ?? false, ct);
         return rows is null
             ? Problems.NotFound($"No patient '{patientId}'.")
             : TypedResults.Ok(new InjectionListResponse(patientId, rows.Select(r => r.ToResponse()).ToList()));
     }
 
     private static async Task<Results<Ok<InjectionResponse>, ValidationProblem, ProblemHttpResult>> Void(string patientId, Guid id, VoidRequest? request,
-        ClaimsPrincipal user, VoidInjection voids, CancellationToken ct)
+        Caller caller, VoidInjection voids, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         InjectionInput.PatientId(patientId, "patientId", errors);
@@ -66,7 +64,7 @@ public static class InjectionEndpoints
         else InjectionInput.Text(request.Reason, "reason", 1000, errors);
         if (!errors.IsEmpty) return Problems.Invalid(errors);
 
-        var (outcome, row) = await voids.RunAsync(ApiKeyAuthentication.CallerOf(user), patientId, id, request!.Reason!.Trim(), ct);
+        var (outcome, row) = await voids.RunAsync(caller, patientId, id, request!.Reason!.Trim(), ct);
         return outcome switch
         {
             VoidOutcome.Voided => TypedResults.Ok(row!.ToResponse()),

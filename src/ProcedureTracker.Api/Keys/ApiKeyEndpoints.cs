@@ -17,21 +17,21 @@ public static class ApiKeyEndpoints
     public sealed record CreatedKey(Guid Id, string Name, string Role, string Key);
     public sealed record KeyInfo(Guid Id, string Name, string Role, DateTime CreatedAt, bool Revoked, DateTime? RevokedAt);
 
-    private static async Task<Results<Created<CreatedKey>, ValidationProblem>> Create(CreateKeyRequest? request, ClaimsPrincipal user,
+    private static async Task<Results<Created<CreatedKey>, ValidationProblem>> Create(CreateKeyRequest? request, Caller caller,
         CreateApiKey create, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        if (await create.RunAsync(ApiKeyAuthentication.CallerOf(user), request?.Name, request?.Role, errors, ct) is not { } key)
+        if (await create.RunAsync(caller, request?.Name, request?.Role, errors, ct) is not { } key)
             return Problems.Invalid(errors);
         return TypedResults.Created($"/v1/api-keys/{key.Id}", new CreatedKey(key.Id, key.Name, key.Role, key.Key));
     }
 
-    private static async Task<Ok<IEnumerable<KeyInfo>>> List(ClaimsPrincipal user, ManageApiKeys keys, CancellationToken ct)
+    private static async Task<Ok<IEnumerable<KeyInfo>>> List(Caller caller, ManageApiKeys keys, CancellationToken ct)
     {
-        var list = await keys.ListAsync(ApiKeyAuthentication.CallerOf(user), ct);
+        var list = await keys.ListAsync(caller, ct);
         return TypedResults.Ok(list.Select(k => new KeyInfo(k.Id, k.Name, k.Role, k.CreatedAt, k.RevokedAt is not null, k.RevokedAt)));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(Guid id, ClaimsPrincipal user, ManageApiKeys keys, CancellationToken ct) =>
-        await keys.RevokeAsync(ApiKeyAuthentication.CallerOf(user), id, ct) ? TypedResults.NoContent() : Problems.NotFound($"No active API key {id}.");
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(Guid id, Caller caller, ManageApiKeys keys, CancellationToken ct) =>
+        await keys.RevokeAsync(caller, id, ct) ? TypedResults.NoContent() : Problems.NotFound($"No active API key {id}.");
 }

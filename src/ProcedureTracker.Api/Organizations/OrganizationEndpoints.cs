@@ -24,14 +24,14 @@ public static class OrganizationEndpoints
 
     private static OrganizationResponse Response(Data.Organizations.OrganizationSettings o) => new(o.Code, o.Name, o.TimeZone, o.CreatedAt);
 
-    private static async Task<Ok<OrganizationResponse>> Get(ClaimsPrincipal user, ManageOrganizations organizations, CancellationToken ct) =>
-        TypedResults.Ok(Response(await organizations.GetAsync(ApiKeyAuthentication.CallerOf(user), ct)));
+    private static async Task<Ok<OrganizationResponse>> Get(Caller caller, ManageOrganizations organizations, CancellationToken ct) =>
+        TypedResults.Ok(Response(await organizations.GetAsync(caller, ct)));
 
-    private static async Task<Results<Ok<OrganizationResponse>, ValidationProblem>> Put(OrganizationRequest? request, ClaimsPrincipal user,
+    private static async Task<Results<Ok<OrganizationResponse>, ValidationProblem>> Put(OrganizationRequest? request, Caller caller,
         ManageOrganizations organizations, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        var updated = await organizations.UpdateAsync(ApiKeyAuthentication.CallerOf(user), request?.Name, request?.TimeZone, errors, ct);
+        var updated = await organizations.UpdateAsync(caller, request?.Name, request?.TimeZone, errors, ct);
         return updated is null ? Problems.Invalid(errors) : TypedResults.Ok(Response(updated));
     }
 

@@ -18,28 +18,28 @@ public static class PolicyEndpoints
         group.MapGet("/{code}", Get).RequireAuthorization(Permission.Read);
     }
 
-    private static async Task<Results<Ok<PolicyResponse>, ValidationProblem>> Put(string code, PolicyRequest? request, ClaimsPrincipal user,
+    private static async Task<Results<Ok<PolicyResponse>, ValidationProblem>> Put(string code, PolicyRequest? request, Caller caller,
         PutPolicy put, CancellationToken ct)
     {
         if (request?.Code is { } bodyCode && bodyCode != code)
             return Problems.Invalid("code", $"The body's code '{bodyCode}' differs from the URL's '{code}'.");
-        var (stored, errors) = await put.RunAsync(ApiKeyAuthentication.CallerOf(user), code, request?.ToDraft(), ct);
+        var (stored, errors) = await put.RunAsync(caller, code, request?.ToDraft(), ct);
         return stored is null ? Problems.Invalid(errors!) : TypedResults.Ok(stored.ToResponse());
     }
 
-    private static async Task<Results<Ok<IEnumerable<PolicyResponse>>, ValidationProblem>> List(string? asOf, ClaimsPrincipal user,
+    private static async Task<Results<Ok<IEnumerable<PolicyResponse>>, ValidationProblem>> List(string? asOf, Caller caller,
         ReadPolicies policies, CancellationToken ct)
     {
         if (!TryAsOf(asOf, out var date)) return Problems.Invalid("asOf", DateText.Message);
-        var versions = await policies.ListAsync(ApiKeyAuthentication.CallerOf(user), date, ct);
+        var versions = await policies.ListAsync(caller, date, ct);
         return TypedResults.Ok(versions.Select(v => v.ToResponse()));
     }
 
-    private static async Task<Results<Ok<PolicyResponse>, ValidationProblem, ProblemHttpResult>> Get(string code, string? asOf, ClaimsPrincipal user,
+    private static async Task<Results<Ok<PolicyResponse>, ValidationProblem, ProblemHttpResult>> Get(string code, string? asOf, Caller caller,
         ReadPolicies policies, CancellationToken ct)
     {
         if (!TryAsOf(asOf, out var date)) return Problems.Invalid("asOf", DateText.Message);
-        return await policies.GetAsync(ApiKeyAuthentication.CallerOf(user), code, date, ct) is { } version
+        return await policies.GetAsync(caller, code, date, ct) is { } version
             ? TypedResults.Ok(version.ToResponse())
             : Problems.NotFound($"No version of policy '{code}' is in force on {(date is { } d ? LocalDatePattern.Iso.Format(d) : "today")}.");
     }

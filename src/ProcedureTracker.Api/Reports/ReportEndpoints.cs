@@ -23,7 +23,7 @@ public static class ReportEndpoints
     }
 
     private static async Task<Results<Ok<IAsyncEnumerable<YearlyCountRow>>, EmptyHttpResult, ValidationProblem>> YearlyCounts(
-        int? year, string? basis, string? plan, string? format, ClaimsPrincipal user, YearlyCounts counts, HttpResponse response, CancellationToken ct)
+        int? year, string? basis, string? plan, string? format, Caller caller, YearlyCounts counts, HttpResponse response, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (year is null or < DateText.MinYear or > DateText.MaxYear) errors.Add("year", "A year between 1900 and 2200 is required.");
@@ -31,8 +31,6 @@ public static class ReportEndpoints
         CheckFormat(format, errors);
         InjectionInput.Plan(plan, "plan", errors);
         if (!errors.IsEmpty) return Problems.Invalid(errors);
-
-        var caller = ApiKeyAuthentication.CallerOf(user);
         if (format == "csv")
             return await WriteYearlyCsvAsync(response, counts, caller, year!.Value, basis ?? "calendar", plan, ct)
                 ? TypedResults.Empty : Problems.Invalid("plan", $"Unknown plan '{plan}'.");
@@ -41,11 +39,10 @@ public static class ReportEndpoints
     }
 
     private static async Task<Results<Ok<IAsyncEnumerable<ApproachingDto>>, EmptyHttpResult, ValidationProblem>> Approaching(
-        string? date, string? plan, string? format, ClaimsPrincipal user, ApproachingLimits approaching, OrganizationClock clock, HttpResponse response,
+        string? date, string? plan, string? format, Caller caller, ApproachingLimits approaching, OrganizationClock clock, HttpResponse response,
         CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        var caller = ApiKeyAuthentication.CallerOf(user);
         var day = clock.Today(caller.Organization);
         if (date is not null)
         {

@@ -50,10 +50,10 @@ public static class WebAuth
                 {
                     var principal = context.Principal;
                     var accounts = context.HttpContext.RequestServices.GetRequiredService<StaffAccounts>();
-                    var valid = Guid.TryParse(principal?.FindFirstValue(ApiKeyAuthentication.KeyIdClaim), out var staffId)
+                    var valid = Guid.TryParse(principal?.FindFirstValue(ApiKeyAuthentication.ActorIdClaim), out var staffId)
                         && Guid.TryParse(principal?.FindFirstValue(SessionStampClaim), out var stamp)
                         && long.TryParse(principal?.FindFirstValue(SignedInAtClaim), out var signedInAt)
-                        && DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeSeconds(signedInAt) < AbsoluteLifetime
+                        && Now(context.HttpContext) - Instant.FromUnixTimeSeconds(signedInAt) < Duration.FromTimeSpan(AbsoluteLifetime)
                         && await accounts.IsActiveAsync(staffId, principal?.FindFirstValue(ClaimTypes.Role), stamp, context.HttpContext.RequestAborted);
                     if (!valid)
                     {
@@ -74,10 +74,12 @@ public static class WebAuth
         if (person.MustChangePassword) identity.AddClaim(new Claim(MustChangePasswordClaim, "true"));
         identity.AddClaim(new Claim(SessionStampClaim, person.SessionStamp.ToString()));
         // A renewed session (a password change) keeps the time of the sign-in it continues.
-        var signedInAt = context.User.FindFirstValue(SignedInAtClaim) ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString();
+        var signedInAt = context.User.FindFirstValue(SignedInAtClaim) ?? Now(context).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         identity.AddClaim(new Claim(SignedInAtClaim, signedInAt));
         return context.SignInAsync(CookieScheme, new ClaimsPrincipal(identity));
     }
+
+    private static Instant Now(HttpContext context) => context.RequestServices.GetRequiredService<IClock>().GetCurrentInstant();
 
     public static string DisplayName(ClaimsPrincipal user) => user.FindFirstValue(DisplayNameClaim) ?? user.Identity?.Name ?? "";
 }

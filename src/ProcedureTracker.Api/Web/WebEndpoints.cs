@@ -21,15 +21,14 @@ public static class WebEndpoints
         if (!await antiforgery.IsRequestValidAsync(context)) return TypedResults.BadRequest();
         // Every session of the account ends, not only this browser's cookie (a copy of it stops working too).
         if (context.User.Identity?.IsAuthenticated == true && context.User.FindFirst(WebAuth.SessionStampClaim) is not null)
-            await accounts.SignOutAsync(ApiKeyAuthentication.CallerOf(context.User), context.RequestAborted);
+            await accounts.SignOutAsync(context.RequestServices.GetRequiredService<Caller>(), context.RequestAborted);
         await context.SignOutAsync(WebAuth.CookieScheme);
         return TypedResults.Redirect("/signin");
     }
 
-    private static async Task<IResult> YearlyCsv(string? year, string? basis, string? plan, HttpContext context, YearlyCounts counts, OrganizationClock clock,
-        CancellationToken ct)
+    private static async Task<IResult> YearlyCsv(string? year, string? basis, string? plan, HttpContext context, Caller caller, YearlyCounts counts,
+        OrganizationClock clock, CancellationToken ct)
     {
-        var caller = ApiKeyAuthentication.CallerOf(context.User);
         var y = clock.Today(caller.Organization).Year;
         if (!string.IsNullOrEmpty(year) && !DateText.TryParseYear(year, out y))
         {
@@ -41,9 +40,9 @@ public static class WebEndpoints
             string.IsNullOrEmpty(plan) ? null : plan, ct) ? TypedResults.Empty : TypedResults.NotFound();
     }
 
-    private static async Task<IResult> ApproachingCsv(HttpContext context, ApproachingLimits approaching, OrganizationClock clock, CancellationToken ct)
+    private static async Task<IResult> ApproachingCsv(HttpContext context, Caller caller, ApproachingLimits approaching, OrganizationClock clock,
+        CancellationToken ct)
     {
-        var caller = ApiKeyAuthentication.CallerOf(context.User);
         var day = clock.Today(caller.Organization);
         var rows = await approaching.RunAsync(caller, day, null, ct);
         await ReportEndpoints.WriteApproachingCsvAsync(context.Response, ReportEndpoints.Select(rows!, ReportEndpoints.ToDto), day, ct);

@@ -41,14 +41,14 @@ public sealed class WebForms(FormSubmissionStore submissions, IDataProtectionPro
     public async Task<bool> ClaimAsync(HttpContext context)
     {
         if (Token(context) is not { } token) return false;
-        return await submissions.ClaimAsync(token, ApiKeyAuthentication.CallerOf(context.User).KeyId, context.RequestAborted);
+        return await submissions.ClaimAsync(token, context.RequestServices.GetRequiredService<Caller>().ActorId, context.RequestAborted);
     }
 
     /// <summary>Gives the token back when the post stored nothing (the person fixes a field and sends the same form again).</summary>
     public async Task ReleaseAsync(HttpContext context)
     {
         if (Token(context) is { } token)
-            await submissions.ReleaseAsync(token, ApiKeyAuthentication.CallerOf(context.User).KeyId, CancellationToken.None);
+            await submissions.ReleaseAsync(token, context.RequestServices.GetRequiredService<Caller>().ActorId, CancellationToken.None);
     }
 
     /// <summary>Redirects (the browser then GETs <paramref name="url"/>), which shows <paramref name="flash"/> once.</summary>
@@ -86,7 +86,7 @@ public sealed class WebForms(FormSubmissionStore submissions, IDataProtectionPro
         if (!context.Request.HasFormContentType || !Guid.TryParse(context.Request.Form[TokenField].ToString(), out var token) || token.Version != 7)
             return null;
         var ms = long.Parse(token.ToString("N")[..12], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-        var age = DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeMilliseconds(ms);
-        return age < TokenLifetime && age > TimeSpan.FromMinutes(-5) ? token : null;
+        var age = context.RequestServices.GetRequiredService<IClock>().GetCurrentInstant() - Instant.FromUnixTimeMilliseconds(ms);
+        return age < Duration.FromTimeSpan(TokenLifetime) && age > Duration.FromMinutes(-5) ? token : null;
     }
 }

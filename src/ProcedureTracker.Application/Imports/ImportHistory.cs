@@ -125,7 +125,7 @@ public sealed class ImportHistory(ImportStore imports, PolicyStore policies, Eli
             inserts.Add(new InjectionInsert(id, injection, hash, ruleIds.Count > 0, ruleIds.Count > 0 ? OverLimitReason : null));
             outcomes.Add(new ImportRowOutcome.Imported(row.Line, ruleIds));
         }
-        await batch.InsertAsync(inserts, caller.KeyId, ct);
+        await batch.InsertAsync(inserts, caller.ActorId, ct);
         await batch.CommitAsync(ct);
         return outcomes;
     }

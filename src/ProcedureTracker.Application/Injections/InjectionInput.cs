@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using NodaTime;
 using ProcedureTracker.Data.Injections;
 using ProcedureTracker.Domain;
 using ProcedureTracker.Domain.Catalog;
@@ -35,20 +36,24 @@ public sealed record InjectionFieldNames(ClinicalFieldNames Clinical, string Pat
 }
 
 /// <summary>The one validation of an injection's fields, whichever door it came through.</summary>
-/// <summary>The years a stored record's date of service may fall in: from <see cref="First"/> to this year + <see cref="YearsAhead"/>.</summary>
-public sealed record ServiceYearSpan(int First, int YearsAhead)
+/// <summary>
+/// The years a stored record's date of service may fall in: from <see cref="First"/> to this year + <see cref="YearsAhead"/>
+/// (PT_SERVICE_YEARS_FROM, PT_SERVICE_YEARS_AHEAD; 1950 to next year by default): a history reaches back decades, never
+/// centuries, and each year stored is a partition.
+/// </summary>
+public sealed class ServiceYears(int first, int yearsAhead, IClock clock)
 {
-    public bool Contains(int year, int thisYear) => year >= First && year <= thisYear + YearsAhead;
+    public int First { get; } = first;
+    public int YearsAhead { get; } = yearsAhead;
+
+    /// <summary>The last year accepted, today.</summary>
+    public int Last => clock.GetCurrentInstant().InUtc().Year + YearsAhead;
+
+    public bool Contains(int year) => year >= First && year <= Last;
 }
 
 public static partial class InjectionInput
 {
-    /// <summary>
-    /// Dates of service every recording door accepts (PT_SERVICE_YEARS_FROM, PT_SERVICE_YEARS_AHEAD; 1950 to next year by
-    /// default): a history reaches back decades, never centuries, and each year stored is a partition.
-    /// </summary>
-    public static ServiceYearSpan ServiceYears { get; set; } = new(1950, 1);
-
     /// <summary>Image guidance codes.</summary>
     public static readonly string[] ImageGuidance = ["none", "ultrasound", "fluoroscopy", "ct"];
 
@@ -76,7 +81,8 @@ public static partial class InjectionInput
     }
 
     /// <summary>The injection, or null with every problem added to <paramref name="errors"/> under the door's field names.</summary>
-    public static NewInjection? Validate(InjectionDraft draft, ProcedureCatalog catalog, InjectionFieldNames names, ValidationErrors errors)
+    public static NewInjection? Validate(InjectionDraft draft, ProcedureCatalog catalog, ServiceYears years, InjectionFieldNames names,
+        ValidationErrors errors)
     {
         var before = errors.Count;
         PatientId(draft.PatientId, names.PatientId, errors);
@@ -92,8 +98,8 @@ public static partial class InjectionInput
         Text(reason, names.OverrideReason, 1000, errors);
         Text(priorAuthorization, names.PriorAuthorization, 100, errors);
         var clinical = InjectionValidator.Validate(draft.Clinical, catalog, names.Clinical, errors);
-        if (clinical is not null && !ServiceYears.Contains(clinical.Date.Year, DateTime.UtcNow.Year))
-            errors.Add(names.Clinical.Date, $"A date of service in the years {ServiceYears.First} to {DateTime.UtcNow.Year + ServiceYears.YearsAhead} is required.");
+        if (clinical is not null && !years.Contains(clinical.Date.Year))
+            errors.Add(names.Clinical.Date, $"A date of service in the years {years.First} to {years.Last} is required.");
         if (clinical is null || errors.Count != before) return null;
         return new NewInjection(draft.PatientId!, clinical, draft.Plan, draft.ExternalId, draft.ProviderId, draft.ImageGuidance, reason,
             priorAuthorization, draft.Supersedes, draft.OverLimitReason);

@@ -92,7 +92,7 @@ public sealed class RecordInjection(InjectionStore injections, EligibilityEvalua
         if (snapshot.ExternalIdRow is { } existing) return (Replay(existing, injection, hash), false);
         var decision = Decide(injection, hash, snapshot.Context, snapshot.Context.History);
         if (decision.Final is { } final) return (final, false);
-        var row = await injections.InsertIfUnchangedAsync(caller.Organization.Id, snapshot, decision.Insert!, caller.KeyId, decision.Audit, ct);
+        var row = await injections.InsertIfUnchangedAsync(caller.Organization.Id, snapshot, decision.Insert!, caller.ActorId, decision.Audit, ct);
         return row is null ? (null, true) : (new RecordOutcome.Created(row, decision.Eligibility!), false);
     }
 
@@ -137,7 +137,7 @@ public sealed class RecordInjection(InjectionStore injections, EligibilityEvalua
 
         var decision = Decide(injection, hash, context, history);
         if (decision.Final is { } final) return final;
-        var row = await write.InsertAsync(decision.Insert!, caller.KeyId, decision.Audit,
+        var row = await write.InsertAsync(decision.Insert!, caller.ActorId, decision.Audit,
             injection.Supersedes is null ? null : ("void", new { supersededBy = decision.Insert!.Id }), ct);
         return new RecordOutcome.Created(row, decision.Eligibility!);
     }

@@ -1,3 +1,4 @@
+using ProcedureTracker.Domain.Injections;
 using ProcedureTracker.Data.Injections;
 using ProcedureTracker.Data.Organizations;
 

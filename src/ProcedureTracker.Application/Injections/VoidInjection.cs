@@ -10,7 +10,7 @@ public sealed class VoidInjection(InjectionStore injections)
     public const string EnteredInError = "entered-in-error (reported by the EHR)";
 
     public Task<(VoidOutcome Outcome, InjectionRow? Injection)> RunAsync(Caller caller, string patientId, Guid id, string reason, CancellationToken ct) =>
-        injections.VoidAsync(caller.Organization.Id, patientId, id, reason, caller.KeyId, ct);
+        injections.VoidAsync(caller.Organization.Id, patientId, id, reason, caller.ActorId, ct);
 
     /// <summary>
     /// Voids the patient's record with this externalId (a FHIR Procedure reported entered-in-error); voiding one already
@@ -23,7 +23,7 @@ public sealed class VoidInjection(InjectionStore injections)
         var existing = await injections.FindByExternalIdAsync(org, externalId, ct);
         if (existing is null || existing.PatientId != patientId) return (VoidOutcome.NotFound, null);
         if (existing.VoidedAt is not null) return (VoidOutcome.AlreadyVoided, existing);
-        var (outcome, row) = await injections.VoidAsync(org, patientId, existing.Id, EnteredInError, caller.KeyId, ct);
+        var (outcome, row) = await injections.VoidAsync(org, patientId, existing.Id, EnteredInError, caller.ActorId, ct);
         return outcome == VoidOutcome.Voided ? (outcome, row) : (outcome, await injections.FindByExternalIdAsync(org, externalId, ct));
     }
 }

@@ -12,7 +12,7 @@ public sealed class CreateApiKey(OrganizationStore organizations)
         if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > 100) errors.Add("name", "A name of 1-100 characters is required.");
         if (!Roles.IsKnown(role)) errors.Add("role", $"Use one of: {string.Join(", ", Roles.All)}.");
         if (!errors.IsEmpty) return null;
-        var (id, key) = await organizations.CreateKeyAsync(caller.Organization.Id, name!.Trim(), role!, caller.KeyId, ct);
+        var (id, key) = await organizations.CreateKeyAsync(caller.Organization.Id, name!.Trim(), role!, caller.ActorId, ct);
         return (id, name.Trim(), role!, key);
     }
 }
@@ -23,5 +23,5 @@ public sealed class ManageApiKeys(OrganizationStore organizations)
     public Task<IReadOnlyList<ApiKeyInfo>> ListAsync(Caller caller, CancellationToken ct) => organizations.ListKeysAsync(caller.Organization.Id, ct);
 
     /// <summary>False when there is no active key with that id.</summary>
-    public Task<bool> RevokeAsync(Caller caller, Guid id, CancellationToken ct) => organizations.RevokeKeyAsync(caller.Organization.Id, id, caller.KeyId, ct);
+    public Task<bool> RevokeAsync(Caller caller, Guid id, CancellationToken ct) => organizations.RevokeKeyAsync(caller.Organization.Id, id, caller.ActorId, ct);
 }

@@ -17,7 +17,7 @@ public sealed partial class ManageOrganizations(OrganizationStore organizations)
     public async Task<OrganizationSettings?> UpdateAsync(Caller caller, string? name, string? timeZone, ValidationErrors errors, CancellationToken ct)
     {
         Validate(name, timeZone, errors);
-        return errors.IsEmpty ? await organizations.UpdateSettingsAsync(caller.Organization.Id, name!.Trim(), timeZone!, caller.KeyId, ct) : null;
+        return errors.IsEmpty ? await organizations.UpdateSettingsAsync(caller.Organization.Id, name!.Trim(), timeZone!, caller.ActorId, ct) : null;
     }
 
     /// <summary>

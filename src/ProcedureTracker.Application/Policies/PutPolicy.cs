@@ -14,7 +14,7 @@ public sealed class PutPolicy(PolicyStore policies, ProcedureCatalog catalog, Or
     {
         var validated = PolicyValidator.Validate(code, draft, catalog);
         if (validated.Value is not { } policy) return (null, validated.Errors);
-        return (await policies.PutAsync(caller.Organization.Id, policy, clock.Today(caller.Organization), caller.KeyId, ct), null);
+        return (await policies.PutAsync(caller.Organization.Id, policy, clock.Today(caller.Organization), caller.ActorId, ct), null);
     }
 }
 

@@ -79,7 +79,7 @@ public sealed partial class StaffAccounts(StaffStore staff, OrganizationClock cl
         }
         var rehash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(account, password) : null;
         await staff.RecordSignInAsync(account, rehash, address, ct);
-        return new SignInOutcome.SignedIn(new Caller(account.Id, account.Organization, account.Role), account.DisplayName, account.Username,
+        return new SignInOutcome.SignedIn(new Caller(new Actor.Person(account.Id), account.Organization, account.Role), account.DisplayName, account.Username,
             account.SessionStamp, account.MustChangePassword);
     }
 
@@ -91,7 +91,7 @@ public sealed partial class StaffAccounts(StaffStore staff, OrganizationClock cl
         await staff.FindAsync(id, ct) is { DisabledAt: null } a && a.Role == role && a.SessionStamp == stamp;
 
     /// <summary>Signs a person out: every session of the account ends (a copied cookie too).</summary>
-    public Task SignOutAsync(Caller caller, CancellationToken ct) => staff.EndSessionsAsync(caller.Organization.Id, caller.KeyId, ct);
+    public Task SignOutAsync(Caller caller, CancellationToken ct) => staff.EndSessionsAsync(caller.Organization.Id, caller.ActorId, ct);
 
     /// <summary>Creates an account of the caller's organization; null with field errors when refused.</summary>
     public async Task<Guid?> CreateAsync(Caller caller, string? username, string? displayName, string? role, string? password, ValidationErrors errors,
@@ -104,7 +104,7 @@ public sealed partial class StaffAccounts(StaffStore staff, OrganizationClock cl
         Password(password, "password", errors, name, displayName);
         if (!errors.IsEmpty) return null;
         var id = Guid.CreateVersion7();
-        if (!await staff.CreateAsync(caller.Organization.Id, id, name!, displayName!.Trim(), role!, Hasher.HashPassword(new StaffRow(), password!), caller.KeyId, ct))
+        if (!await staff.CreateAsync(caller.Organization.Id, id, name!, displayName!.Trim(), role!, Hasher.HashPassword(new StaffRow(), password!), caller.ActorId, ct))
         {
             errors.Add("username", $"The username '{name}' is taken.");
             return null;
@@ -117,7 +117,7 @@ public sealed partial class StaffAccounts(StaffStore staff, OrganizationClock cl
     {
         if (await staff.FindByUsernameAsync(username, ct) is not null) return;
         var errors = new ValidationErrors();
-        await CreateAsync(new Caller(Guid.Empty, organization, Roles.Admin), username, "Administrator", Roles.Admin, password, errors, ct);
+        await CreateAsync(new Caller(new Actor.Service(), organization, Roles.Admin), username, "Administrator", Roles.Admin, password, errors, ct);
         if (!errors.IsEmpty) throw new InvalidOperationException("Bootstrap admin account: " + string.Join(" ", errors.ToDictionary().SelectMany(e => e.Value)));
     }
 
@@ -125,18 +125,18 @@ public sealed partial class StaffAccounts(StaffStore staff, OrganizationClock cl
 
     /// <summary>Disables an account (never one's own: an organization keeps an admin who can sign in); false when none active.</summary>
     public Task<bool> DisableAsync(Caller caller, Guid id, CancellationToken ct) =>
-        id == caller.KeyId ? Task.FromResult(false) : staff.DisableAsync(caller.Organization.Id, id, caller.KeyId, ct);
+        id == caller.ActorId ? Task.FromResult(false) : staff.DisableAsync(caller.Organization.Id, id, caller.ActorId, ct);
 
     /// <summary>Enables a disabled account again; false when none disabled.</summary>
-    public Task<bool> EnableAsync(Caller caller, Guid id, CancellationToken ct) => staff.EnableAsync(caller.Organization.Id, id, caller.KeyId, ct);
+    public Task<bool> EnableAsync(Caller caller, Guid id, CancellationToken ct) => staff.EnableAsync(caller.Organization.Id, id, caller.ActorId, ct);
 
     /// <summary>Another role for an account (never one's own); false with a field error when refused.</summary>
     public async Task<bool> SetRoleAsync(Caller caller, Guid id, string? role, ValidationErrors errors, CancellationToken ct)
     {
         if (role is null || !PersonRoles.Contains(role)) errors.Add("role", $"Use one of: {string.Join(", ", PersonRoles)}.");
-        else if (id == caller.KeyId) errors.Add("role", "You cannot change your own role; another admin can.");
+        else if (id == caller.ActorId) errors.Add("role", "You cannot change your own role; another admin can.");
         if (!errors.IsEmpty) return false;
-        if (await staff.SetRoleAsync(caller.Organization.Id, id, role!, caller.KeyId, ct)) return true;
+        if (await staff.SetRoleAsync(caller.Organization.Id, id, role!, caller.ActorId, ct)) return true;
         errors.Add("role", "The account has that role already.");
         return false;
     }
@@ -145,8 +145,8 @@ public sealed partial class StaffAccounts(StaffStore staff, OrganizationClock cl
     public async Task<bool> ResetPasswordAsync(Caller caller, Guid id, string? password, ValidationErrors errors, CancellationToken ct)
     {
         if (!Password(password, "password", errors)) return false;
-        if (await staff.SetPasswordAsync(caller.Organization.Id, id, Hasher.HashPassword(new StaffRow(), password!), mustChange: id != caller.KeyId,
-                caller.KeyId, ct)) return true;
+        if (await staff.SetPasswordAsync(caller.Organization.Id, id, Hasher.HashPassword(new StaffRow(), password!), mustChange: id != caller.ActorId,
+                caller.ActorId, ct)) return true;
         errors.Add("account", "No such account.");
         return false;
     }
@@ -156,7 +156,7 @@ public sealed partial class StaffAccounts(StaffStore staff, OrganizationClock cl
     public async Task<Guid?> ChangeOwnPasswordAsync(Caller caller, string? current, string? password, string? repeated, ValidationErrors errors,
         CancellationToken ct)
     {
-        var account = await staff.FindAsync(caller.KeyId, ct);
+        var account = await staff.FindAsync(caller.ActorId, ct);
         if (account is null || account.DisabledAt is not null) { errors.Add("current", "No active account."); return null; }
         if (string.IsNullOrEmpty(current) || current.Length > 1000 ||
             Hasher.VerifyHashedPassword(account, account.PasswordHash, current) == PasswordVerificationResult.Failed)
@@ -165,9 +165,9 @@ public sealed partial class StaffAccounts(StaffStore staff, OrganizationClock cl
             errors.Add("password", "Choose a password other than the current one.");
         if (password != repeated) errors.Add("repeated", "The two new passwords differ.");
         if (!errors.IsEmpty) return null;
-        if (!await staff.SetPasswordAsync(caller.Organization.Id, caller.KeyId, Hasher.HashPassword(account, password!), mustChange: false, caller.KeyId, ct))
+        if (!await staff.SetPasswordAsync(caller.Organization.Id, caller.ActorId, Hasher.HashPassword(account, password!), mustChange: false, caller.ActorId, ct))
             return null;
-        return (await staff.FindAsync(caller.KeyId, ct))?.SessionStamp;
+        return (await staff.FindAsync(caller.ActorId, ct))?.SessionStamp;
     }
 
     /// <summary>

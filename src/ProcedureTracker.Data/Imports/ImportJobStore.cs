@@ -9,6 +9,7 @@ public class ImportJobRow
     public Guid Id { get; init; }
     public long OrganizationId { get; init; }
     public Guid Actor { get; init; }
+    public string ActorKind { get; init; } = "key";
     public string Role { get; init; } = "";
     public string Door { get; init; } = "";
     public string FileName { get; init; } = "";
@@ -23,28 +24,28 @@ public class ImportJobRow
     public string OrganizationCode { get; init; } = "";
     public string TimeZone { get; init; } = "UTC";
 
-    public Organizations.Caller Caller => new(Actor, new Organizations.Organization(OrganizationId, OrganizationCode, TimeZone), Role, Door);
+    public Organizations.Organization Organization => new(OrganizationId, OrganizationCode, TimeZone);
 }
 
 /// <summary>Import jobs in SQL: queue one (one active per organization), claim the next, report progress, finish.</summary>
 public sealed class ImportJobStore(TrackerDatabase db)
 {
     private const string Columns = """
-        id, organization_id as OrganizationId, actor, role, door, file_name as FileName, state, rows_handled as RowsHandled,
+        id, organization_id as OrganizationId, actor, actor_kind as ActorKind, role, door, file_name as FileName, state, rows_handled as RowsHandled,
         result::text as Result, error, attempts, created_at as CreatedAt
         """;
 
     /// <summary>Queues a job; null with the organization's active job when one is queued or running.</summary>
-    public async Task<(ImportJobRow? Queued, ImportJobRow? Active)> QueueAsync(Guid id, long organizationId, Guid actor, string role, string door,
+    public async Task<(ImportJobRow? Queued, ImportJobRow? Active)> QueueAsync(Guid id, long organizationId, Guid actor, string actorKind, string role, string door,
         string fileName, byte[] file, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         var queued = await connection.QuerySingleOrDefaultAsync<ImportJobRow>(new CommandDefinition($"""
-            insert into import_jobs (id, organization_id, actor, role, door, file_name, file, state)
-            values (@id, @organizationId, @actor, @role, @door, @fileName, @file, 'queued')
+            insert into import_jobs (id, organization_id, actor, actor_kind, role, door, file_name, file, state)
+            values (@id, @organizationId, @actor, @actorKind, @role, @door, @fileName, @file, 'queued')
             on conflict (organization_id) where state in ('queued', 'running') do nothing
             returning {Columns}
-            """, new { id, organizationId, actor, role, door, fileName, file }, cancellationToken: ct));
+            """, new { id, organizationId, actor, actorKind, role, door, fileName, file }, cancellationToken: ct));
         if (queued is not null) return (queued, null);
         return (null, await ActiveAsync(organizationId, ct));
     }
@@ -80,7 +81,7 @@ public sealed class ImportJobStore(TrackerDatabase db)
                             where state = 'queued' or (state = 'running' and heartbeat_at < now() - @stale)
                             order by created_at for update skip locked limit 1)
                 returning *)
-            select c.id, c.organization_id as OrganizationId, c.actor, c.role, c.door, c.file_name as FileName, c.state, c.rows_handled as RowsHandled,
+            select c.id, c.organization_id as OrganizationId, c.actor, c.actor_kind as ActorKind, c.role, c.door, c.file_name as FileName, c.state, c.rows_handled as RowsHandled,
                    c.result::text as Result, c.error, c.attempts, c.created_at as CreatedAt, c.file, o.code as OrganizationCode, o.time_zone as TimeZone
             from claimed c join organizations o on o.id = c.organization_id
             """, new { stale }, cancellationToken: ct));

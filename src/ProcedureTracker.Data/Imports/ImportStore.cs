@@ -9,9 +9,6 @@ using ProcedureTracker.Domain.Policies;
 
 namespace ProcedureTracker.Data.Imports;
 
-/// <summary>One validated import row, with its line in the file (the header is line 1).</summary>
-public sealed record ImportRow(int Line, NewInjection Injection);
-
 /// <summary>
 /// Imports history in batches, in SQL: one transaction per batch, the batch's patients locked like single records (so
 /// checks and records running meanwhile stay consistent), their stored histories and the batch's known externalIds read

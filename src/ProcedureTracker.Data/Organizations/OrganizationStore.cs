@@ -9,7 +9,7 @@ using ProcedureTracker.Domain.Policies;
 namespace ProcedureTracker.Data.Organizations;
 
 /// <summary>Organizations and their API keys. Keys are random, shown once, stored only as SHA-256 hashes.</summary>
-public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
+public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies, IClock clock)
 {
 
     /// <summary>Finds or creates the organization; a new one gets the default policies.</summary>
@@ -28,7 +28,7 @@ public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
         {
             // Each default is a first version without a date, so it governs from the beginning of time; today only
             // matters to later versions.
-            var today = SystemClock.Instance.GetCurrentInstant().InZone(DateTimeZoneProviders.Tzdb[timeZone]).Date;
+            var today = clock.GetCurrentInstant().InZone(DateTimeZoneProviders.Tzdb[timeZone]).Date;
             foreach (var policy in DefaultPolicies.All)
                 await policies.PutAsync(connection, tx, created.Id, policy, today, null, ct);
         }
@@ -124,8 +124,8 @@ public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
             await InsertKeyAsync(organizationId, Guid.CreateVersion7(), name, role, key, null, ct);
     }
 
-    /// <summary>The caller a key belongs to; null when unknown or revoked.</summary>
-    public async Task<Caller?> AuthenticateAsync(string key, CancellationToken ct = default)
+    /// <summary>The key, organization and role a secret belongs to; null when unknown or revoked.</summary>
+    public async Task<ApiKeyMatch?> AuthenticateAsync(string key, CancellationToken ct = default)
     {
         const string sql = """
             select k.id as KeyId, k.role, o.id, o.code, o.time_zone as TimeZone
@@ -134,17 +134,17 @@ public sealed class OrganizationStore(TrackerDatabase db, PolicyStore policies)
             """;
         var hash = Hash(key);
         var cacheKey = Convert.ToHexString(hash);
-        var cache = db.Invalidation.Cache<string, Caller>("keys");
+        var cache = db.Invalidation.Cache<string, ApiKeyMatch>("keys");
         if (db.Invalidation.Listening && cache.TryGetValue(cacheKey, out var cached)) return cached;
         var generation = db.Invalidation.Generation;
-        async Task<Caller?> LookUp(Func<CancellationToken, ValueTask<Npgsql.NpgsqlConnection>> open, CancellationToken c)
+        async Task<ApiKeyMatch?> LookUp(Func<CancellationToken, ValueTask<Npgsql.NpgsqlConnection>> open, CancellationToken c)
         {
             await using var connection = await open(c);
             var row = await connection.QuerySingleOrDefaultAsync<(Guid KeyId, string Role, long Id, string Code, string TimeZone)?>(
                 new CommandDefinition(sql, new { hash }, cancellationToken: c));
-            return row is { } r ? new Caller(r.KeyId, new Organization(r.Id, r.Code, r.TimeZone), r.Role) : null;
+            return row is { } r ? new ApiKeyMatch(r.KeyId, new Organization(r.Id, r.Code, r.TimeZone), r.Role) : null;
         }
-        Caller? caller;
+        ApiKeyMatch? caller;
         try { caller = await db.IdempotentAsync(c => LookUp(db.OpenAsync, c), ct); }
         catch (Npgsql.NpgsqlException) when (db.ReadSource is not null && !ct.IsCancellationRequested)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using NodaTime;
 using ProcedureTracker.Api.Fhir;
+using ProcedureTracker.Application.Injections;
 using ProcedureTracker.Data.Injections;
 using ProcedureTracker.Domain;
 using ProcedureTracker.Domain.Catalog;
@@ -20,7 +21,7 @@ public class ProcedureMappingTests
     private static (FhirProcedure? Procedure, IDictionary<string, string[]> Errors) Map(JsonNode? resource)
     {
         var errors = new ValidationErrors();
-        var procedure = ProcedureMapping.FromFhir(resource, Catalog, NewYork, errors);
+        var procedure = ProcedureMapping.FromFhir(resource, Catalog, new ServiceYears(1950, 1, SystemClock.Instance), NewYork, errors);
         return (procedure, errors.ToDictionary());
     }
 

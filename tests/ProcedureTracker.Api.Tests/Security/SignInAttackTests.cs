@@ -27,7 +27,7 @@ public partial class SignInAttackTests : ApiTest
         var organization = (await scope.ServiceProvider.GetRequiredService<OrganizationStore>().FindAsync(Factory.OrganizationCode))!;
         var errors = new ValidationErrors();
         var id = await scope.ServiceProvider.GetRequiredService<StaffAccounts>()
-            .CreateAsync(new Caller(Guid.NewGuid(), organization, Roles.Admin), username, "Test Person", role, Password, errors, default);
+            .CreateAsync(new Caller(new Actor.Person(Guid.NewGuid()), organization, Roles.Admin), username, "Test Person", role, Password, errors, default);
         Assert.That(id, Is.Not.Null, string.Join(" ", errors.ToDictionary().SelectMany(e => e.Value)));
         return username;
     }
@@ -165,7 +165,7 @@ public partial class SignInAttackTests : ApiTest
         {
             var errors = new ValidationErrors();
             var created = Factory.Services.GetRequiredService<StaffAccounts>()
-                .CreateAsync(new Caller(Guid.NewGuid(), new Organization(1, "x", "UTC"), Roles.Admin), "weak-" + Guid.NewGuid().ToString("N")[..6], "Weak",
+                .CreateAsync(new Caller(new Actor.Person(Guid.NewGuid()), new Organization(1, "x", "UTC"), Roles.Admin), "weak-" + Guid.NewGuid().ToString("N")[..6], "Weak",
                     "clinician", weak, errors, default).GetAwaiter().GetResult();
             Assert.That(created, Is.Null, weak);
             Assert.That(errors.ToDictionary().ContainsKey("password"), weak);

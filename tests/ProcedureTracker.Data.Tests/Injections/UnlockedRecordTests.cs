@@ -1,3 +1,4 @@
+using ProcedureTracker.Domain.Injections;
 using Dapper;
 using NodaTime;
 using ProcedureTracker.Application.Injections;

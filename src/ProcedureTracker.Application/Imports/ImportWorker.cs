@@ -1,9 +1,8 @@
-using ProcedureTracker.Api.Web;
-using ProcedureTracker.Application.Imports;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ProcedureTracker.Data.Imports;
-using ProcedureTracker.Domain.Catalog;
 
-namespace ProcedureTracker.Api.Imports;
+namespace ProcedureTracker.Application.Imports;
 
 /// <summary>
 /// Runs queued import jobs (every process runs one worker; a job is claimed by exactly one). A job whose process died
@@ -11,15 +10,15 @@ namespace ProcedureTracker.Api.Imports;
 /// rows stored before count as unchanged (externalIds), so every row is stored once. A job runs under its
 /// organization's import lock, so it never overlaps an import sent directly.
 /// </summary>
-public sealed class ImportWorker(ImportJobStore jobs, ImportGate gate, ImportHistory import, ProcedureCatalog catalog,
-    Microsoft.Extensions.Options.IOptions<ProcedureTracker.Api.Infrastructure.TrackerOptions> options, ILogger<ImportWorker> logger) : BackgroundService
+public sealed class ImportWorker(ImportJobStore jobs, ImportGate gate, ImportFile import, ImportSettings settings, ILogger<ImportWorker> logger)
+    : BackgroundService
 {
     /// <summary>Attempts before a job that keeps failing on a server error is marked failed.</summary>
     public const int MaxAttempts = 3;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var stale = TimeSpan.FromSeconds(Math.Max(1, options.Value.ImportStaleSeconds));
+        var stale = TimeSpan.FromSeconds(Math.Max(1, settings.StaleSeconds));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -36,7 +35,7 @@ public sealed class ImportWorker(ImportJobStore jobs, ImportGate gate, ImportHis
     /// <summary>Runs a claimed job; false when its organization's lock is held by an import sent directly (requeued).</summary>
     private async Task<bool> RunAsync(ImportJobRow job, byte[] file, CancellationToken stoppingToken)
     {
-        var caller = job.Caller;
+        var caller = CallerOf(job);
         var (lease, _) = await gate.TryEnterAsync(caller, $"import {job.Id} of '{job.FileName}'", stoppingToken);
         if (lease is null) { await jobs.RequeueAsync(job.Id, CancellationToken.None); return false; }
         await using var held = lease;
@@ -45,7 +44,7 @@ public sealed class ImportWorker(ImportJobStore jobs, ImportGate gate, ImportHis
         {
             using var stream = new MemoryStream(file, writable: false);
             // Stopping the process stops the job between batches (each batch is atomic); another process resumes it.
-            var (summary, error) = await ImportEndpoints.RunAsync(stream, caller, import, catalog,
+            var (summary, error) = await import.RunAsync(stream, caller,
                 async rows => { handled = rows; await jobs.ProgressAsync(job.Id, rows, stoppingToken); }, stoppingToken);
             if (summary is null) await jobs.FinishAsync(job.Id, "refused", null, error, handled, CancellationToken.None);
             else await jobs.FinishAsync(job.Id, "done", ImportJobs.Serialize(summary), null, handled, CancellationToken.None);
@@ -65,4 +64,12 @@ public sealed class ImportWorker(ImportJobStore jobs, ImportGate gate, ImportHis
         }
         return true;
     }
+
+    /// <summary>The caller who queued the job, as the job runs for it.</summary>
+    private static Caller CallerOf(ImportJobRow job) => new(job.ActorKind switch
+    {
+        "person" => new Actor.Person(job.Actor),
+        "service" => new Actor.Service(),
+        _ => new Actor.ApiKey(job.Actor),
+    }, job.Organization, job.Role, job.Door);
 }

@@ -1,19 +1,24 @@
 using System.Text.Json;
-using ProcedureTracker.Api.Imports;
-using ProcedureTracker.Api.Infrastructure;
 using ProcedureTracker.Data.Imports;
-using ProcedureTracker.Data.Organizations;
 
-namespace ProcedureTracker.Api.Web;
+namespace ProcedureTracker.Application.Imports;
+
+/// <summary>How imports are bounded and resumed (PT_IMPORT_MAX_MB, PT_IMPORT_STALE_SECONDS).</summary>
+/// <param name="MaxMegabytes">The largest file taken.</param>
+/// <param name="StaleSeconds">A running job whose heartbeat is older than this is taken up by another worker.</param>
+public sealed record ImportSettings(int MaxMegabytes, int StaleSeconds)
+{
+    public long MaxBytes => (long)MaxMegabytes * 1024 * 1024;
+}
 
 /// <summary>An import job as a page or the API shows it: its progress while a worker runs it, then its result.</summary>
-public sealed class ImportJob(Guid id, string fileName, string state, int rowsHandled, ImportEndpoints.ImportSummary? summary, string? error)
+public sealed class ImportJob(Guid id, string fileName, string state, int rowsHandled, ImportSummary? summary, string? error)
 {
     public Guid Id { get; } = id;
     public string FileName { get; } = fileName;
     public string State { get; } = state;
     public int RowsHandled { get; } = rowsHandled;
-    public ImportEndpoints.ImportSummary? Summary { get; } = summary;
+    public ImportSummary? Summary { get; } = summary;
     public string? Error { get; } = error;
 
     /// <summary>True when the server failed (not the file): the client may retry the same file.</summary>
@@ -22,21 +27,21 @@ public sealed class ImportJob(Guid id, string fileName, string state, int rowsHa
 }
 
 /// <summary>
-/// Imports started from the web page or with <c>Prefer: respond-async</c>: the upload is kept in PostgreSQL
+/// Import jobs (the web page, the CLI and <c>Prefer: respond-async</c> start them): the upload is kept in PostgreSQL
 /// (<c>import_jobs</c>) and run by an <see cref="ImportWorker"/> of whichever process claims it, so every process shows
 /// the same progress and a job outlives the process that took it.
 /// </summary>
-public sealed class ImportJobs(ImportJobStore store, Microsoft.Extensions.Options.IOptions<TrackerOptions> options)
+public sealed class ImportJobs(ImportJobStore store)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The result as stored: the summary, and the header and cells of the rejected rows (for "fix and re-import").</summary>
-    public sealed record StoredResult(ImportEndpoints.ImportSummary Summary, string[]? Header, Dictionary<int, string[]> Cells);
+    public sealed record StoredResult(ImportSummary Summary, string[]? Header, Dictionary<int, string[]> Cells);
 
-    public static string Serialize(ImportEndpoints.ImportSummary summary) => JsonSerializer.Serialize(
+    public static string Serialize(ImportSummary summary) => JsonSerializer.Serialize(
         new StoredResult(summary, summary.Header, summary.Rejected.Where(r => r.Cells is not null).ToDictionary(r => r.Line, r => r.Cells!)), Json);
 
-    private static ImportEndpoints.ImportSummary? Deserialize(string? json)
+    private static ImportSummary? Deserialize(string? json)
     {
         if (json is null) return null;
         var stored = JsonSerializer.Deserialize<StoredResult>(json, Json)!;
@@ -49,23 +54,15 @@ public sealed class ImportJobs(ImportJobStore store, Microsoft.Extensions.Option
 
     private static ImportJob View(ImportJobRow row) => new(row.Id, row.FileName, row.State, row.RowsHandled, Deserialize(row.Result), row.Error);
 
-    private long MaxBytes => (long)options.Value.ImportMaxMegabytes * 1024 * 1024;
-
-    public Task<(ImportJob? Job, string? Running)> StartAsync(Caller caller, IFormFile file, CancellationToken ct) =>
-        file.Length > MaxBytes
-            ? throw new BadHttpRequestException($"The file is larger than the import limit of {options.Value.ImportMaxMegabytes} MB; split it.", 413)
-            : StartAsync(caller, Path.GetFileName(file.FileName), (target, c) => file.CopyToAsync(target, c), ct);
-
     /// <summary>
-    /// Takes the upload and queues it; null with the running import when the organization has one. The caller bounds
-    /// what <paramref name="copy"/> writes: the API's body is a <see cref="LimitedStream"/>, the page's file is checked
-    /// by its length.
+    /// Takes the upload and queues it; null with the running import when the organization has one. The door bounds
+    /// what <paramref name="copy"/> writes (to <see cref="ImportSettings.MaxBytes"/>).
     /// </summary>
     public async Task<(ImportJob? Job, string? Running)> StartAsync(Caller caller, string fileName, Func<Stream, CancellationToken, Task> copy, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         await copy(buffer, ct);
-        var (queued, active) = await store.QueueAsync(Guid.CreateVersion7(), caller.Organization.Id, caller.KeyId, caller.Role, caller.Door,
+        var (queued, active) = await store.QueueAsync(Guid.CreateVersion7(), caller.Organization.Id, caller.ActorId, caller.Actor.Kind, caller.Role, caller.Door,
             fileName.Length > 200 ? fileName[..200] : fileName, buffer.ToArray(), ct);
         if (queued is not null) return (View(queued), null);
         return (null, active is null
