@@ -16,15 +16,14 @@ public sealed class AuditEntry
     public string? Detail { get; init; }
 }
 
-/// <summary>What an admin asks of the audit trail; every part optional. Newest first, <see cref="Before"/> pages back.</summary>
-public sealed record AuditQuery(string? Entity, string? EntityId, string? Action, Guid? Actor, Instant? From, Instant? To, long? Before, int Limit);
-
 /// <summary>Reads the organization's audit trail (never writes: writes are <see cref="Audit"/>'s and <see cref="ReadAudit"/>'s).</summary>
 public sealed class AuditStore(TrackerDatabase db)
 {
     public const int MaxLimit = 1000;
 
-    public Task<IReadOnlyList<AuditEntry>> FindAsync(long organizationId, AuditQuery q, CancellationToken ct) =>
+    /// <summary>The organization's entries, newest first, filtered by every part given; <paramref name="before"/> pages back.</summary>
+    public Task<IReadOnlyList<AuditEntry>> FindAsync(long organizationId, string? entity, string? entityId, string? action, Guid? actor,
+        Instant? from, Instant? to, long? before, int limit, CancellationToken ct) =>
         db.IdempotentAsync<IReadOnlyList<AuditEntry>>(async c =>
         {
             const string sql = """
@@ -49,8 +48,7 @@ public sealed class AuditStore(TrackerDatabase db)
             await using var connection = await db.OpenAsync(c);
             return (await connection.QueryAsync<AuditEntry>(new CommandDefinition(sql, new
             {
-                organizationId, entity = q.Entity, entityId = q.EntityId, action = q.Action, actor = q.Actor, from = q.From, to = q.To,
-                before = q.Before, limit = Math.Clamp(q.Limit, 1, MaxLimit),
+                organizationId, entity, entityId, action, actor, from, to, before, limit = Math.Clamp(limit, 1, MaxLimit),
             }, cancellationToken: c))).ToList();
         }, ct);
 }

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using NodaTime.Text;
-using ProcedureTracker.Data;
+using ProcedureTracker.Application.Audit;
 
 namespace ProcedureTracker.Api.Audit;
 
@@ -27,8 +27,8 @@ public static class AuditEndpoints
         Guid? actor = null;
         if (!string.IsNullOrEmpty(actorId)) { if (Guid.TryParse(actorId, out var a)) actor = a; else errors.Add("actorId", "Use an actor's id (a UUID)."); }
         var count = 100;
-        if (!string.IsNullOrEmpty(limit) && (!int.TryParse(limit, out count) || count is < 1 or > AuditStore.MaxLimit))
-            errors.Add("limit", $"Use a whole number from 1 to {AuditStore.MaxLimit}.");
+        if (!string.IsNullOrEmpty(limit) && (!int.TryParse(limit, out count) || count is < 1 or > AuditQuery.MaxLimit))
+            errors.Add("limit", $"Use a whole number from 1 to {AuditQuery.MaxLimit}.");
         long? page = null;
         if (!string.IsNullOrEmpty(before)) { if (long.TryParse(before, out var b) && b > 0) page = b; else errors.Add("before", "Use an entry id."); }
         var start = Moment(from, "from", zone, errors);
@@ -57,12 +57,12 @@ public static class AuditEndpoints
     }
 
     private static async Task<Results<Ok<AuditPage>, ValidationProblem>> Find(string? patientId, string? entity, string? entityId, string? action,
-        string? actorId, string? from, string? to, string? limit, string? before, HttpRequest request, Caller caller, AuditStore audit, CancellationToken ct)
+        string? actorId, string? from, string? to, string? limit, string? before, HttpRequest request, Caller caller, ReadAuditTrail audit, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         var query = Parse(patientId, entity, entityId, action, actorId, from, to, limit, before, NodaTime.DateTimeZoneProviders.Tzdb[caller.Organization.TimeZone], errors);
         if (query is null) return Problems.Invalid(errors);
-        var entries = await audit.FindAsync(caller.Organization.Id, query, ct);
+        var entries = await audit.RunAsync(caller, query, ct);
         string? next = null;
         if (entries.Count == query.Limit)
         {

@@ -13,6 +13,7 @@ public static class Registration
 {
     public static IServiceCollection AddUseCases(this IServiceCollection services) => services
         .AddSingleton<OrganizationClock>()
+        .AddSingleton<ProcedureTracker.Application.Audit.ReadAuditTrail>()
         .AddSingleton<CheckEligibility>()
         .AddSingleton<RecordInjection>()
         .AddSingleton<SupersedeInjection>()

@@ -10,7 +10,7 @@ public sealed record CdsFeedback(string Card, string Outcome, string? ReasonCode
 public sealed class RecordCdsFeedback(TrackerDatabase db)
 {
     public Task RunAsync(Caller caller, string serviceId, IReadOnlyList<CdsFeedback> feedback, CancellationToken ct) =>
-        Audit.WriteManyAsync(db, caller.Organization.Id, caller.ActorId,
+        ProcedureTracker.Data.Audit.WriteManyAsync(db, caller.Organization.Id, caller.ActorId,
             feedback.Select(f => ($"cds-{f.Outcome}", "cds-card", f.Card, (object?)new
             {
                 service = serviceId, reasonCode = f.ReasonCode, reason = f.ReasonDisplay, outcomeTimestamp = f.OutcomeTimestamp,

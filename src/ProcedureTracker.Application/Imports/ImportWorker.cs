@@ -35,7 +35,7 @@ public sealed class ImportWorker(ImportJobStore jobs, ImportGate gate, ImportFil
     /// <summary>Runs a claimed job; false when its organization's lock is held by an import sent directly (requeued).</summary>
     private async Task<bool> RunAsync(ImportJobRow job, byte[] file, CancellationToken stoppingToken)
     {
-        var caller = CallerOf(job);
+        var caller = QueuedBy(job);
         var (lease, _) = await gate.TryEnterAsync(caller, $"import {job.Id} of '{job.FileName}'", stoppingToken);
         if (lease is null) { await jobs.RequeueAsync(job.Id, CancellationToken.None); return false; }
         await using var held = lease;
@@ -66,7 +66,7 @@ public sealed class ImportWorker(ImportJobStore jobs, ImportGate gate, ImportFil
     }
 
     /// <summary>The caller who queued the job, as the job runs for it.</summary>
-    private static Caller CallerOf(ImportJobRow job) => new(job.ActorKind switch
+    private static Caller QueuedBy(ImportJobRow job) => new(job.ActorKind switch
     {
         "person" => new Actor.Person(job.Actor),
         "service" => new Actor.Service(),

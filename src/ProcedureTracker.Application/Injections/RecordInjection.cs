@@ -66,7 +66,7 @@ public sealed class RecordInjection(InjectionStore injections, EligibilityEvalua
             }
             // The lock, the externalId lookup and the context in one round trip.
             await using var write = await injections.BeginPatientWriteAsync(caller.Organization.Id, [injection.PatientId],
-                new InjectionStore.Prefetch(injection.PatientId, injection.Plan, injection.Clinical.Date, injection.ExternalId), ct);
+                injection, ct);
             var outcome = await RecordInAsync(write, caller, injection, hash, ct);
             if (outcome is RecordOutcome.Created) await write.CommitAsync(ct);
             return outcome;
@@ -85,9 +85,7 @@ public sealed class RecordInjection(InjectionStore injections, EligibilityEvalua
     /// </summary>
     private async Task<(RecordOutcome? Outcome, bool Retry)> TryUnlockedAsync(Caller caller, NewInjection injection, byte[] hash, CancellationToken ct)
     {
-        var clinical = injection.Clinical;
-        var snapshot = await injections.ReadForRecordAsync(caller.Organization.Id,
-            new InjectionStore.Prefetch(injection.PatientId, injection.Plan, clinical.Date, injection.ExternalId), ct);
+        var snapshot = await injections.ReadForRecordAsync(caller.Organization.Id, injection, ct);
         if (snapshot is null) return (null, false);
         if (snapshot.ExternalIdRow is { } existing) return (Replay(existing, injection, hash), false);
         var decision = Decide(injection, hash, snapshot.Context, snapshot.Context.History);

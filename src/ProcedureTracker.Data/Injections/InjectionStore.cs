@@ -12,16 +12,13 @@ namespace ProcedureTracker.Data.Injections;
 /// <summary>Injections in SQL: the eligibility context, the per-patient write unit, history, lookups and voids. No business decisions.</summary>
 public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
 {
-    /// <summary>Days from the asked date to the end of the earliest-date search (two years, with a leap day to spare).</summary>
-    private const int SearchDays = 731;
-
     // The plan of the patient's latest injection that has one (asked only when no plan is named), kept on the patient's
     // row by triggers (migration 0009).
     private const string LatestPlanSql = """
         select latest_plan from patients where organization_id = @org and external_id = @patient;
         """;
 
-    // The history within the rules' reach around [date, date + 2 years], by date.
+    // The history a check can need (EligibilityEvaluator.HistoryNeeded), by date.
     private const string HistorySql = $"""
         select {InjectionRow.HistoryColumns}
         from injections i join patients p on p.id = i.patient_id
@@ -58,8 +55,8 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
     {
         var versions = await policies.AllVersionsAsync(org, ct);
         if (plan is not null && !versions.Any(v => v.Code == plan)) return new ContextQuery(versions, plan, false, "", date, date);
-        var reach = Math.Max(366, versions.SelectMany(v => v.Rules).Select(r => r.Days ?? 0).DefaultIfEmpty(0).Max());
-        return new ContextQuery(versions, plan, true, plan is null ? LatestPlanSql + HistorySql : HistorySql, date.PlusDays(-reach), date.PlusDays(SearchDays + reach));
+        var range = EligibilityEvaluator.HistoryNeeded(date, versions);
+        return new ContextQuery(versions, plan, true, plan is null ? LatestPlanSql + HistorySql : HistorySql, range.Start, range.End);
     }
 
     private sealed record ContextQuery(IReadOnlyList<Policy> Versions, string? Plan, bool PlanExists, string Sql, LocalDate From, LocalDate To)
@@ -85,7 +82,10 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
     /// <param name="Plan">The plan named, or null for the patient's latest.</param>
     /// <param name="Date">The date of service.</param>
     /// <param name="ExternalId">The record's externalId, looked up too when given.</param>
-    public sealed record Prefetch(string Patient, string? Plan, LocalDate Date, string? ExternalId);
+    internal sealed record Prefetch(string Patient, string? Plan, LocalDate Date, string? ExternalId)
+    {
+        public static Prefetch Of(NewInjection record) => new(record.PatientId, record.Plan, record.Clinical.Date, record.ExternalId);
+    }
 
     /// <summary>
     /// Opens the atomic unit in which injections of <paramref name="patients"/> are checked and stored: one transaction
@@ -98,11 +98,12 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
 
     /// <summary>
     /// As <see cref="BeginPatientWriteAsync(long, IEnumerable{string}, CancellationToken)"/>, and in the same round trip,
-    /// after the locks are held, reads what <paramref name="prefetch"/> names: the record's externalId and the patient's
+    /// after the locks are held, reads what <paramref name="record"/> needs: the record's externalId and the patient's
     /// context, which the unit then answers from memory.
     /// </summary>
-    public async Task<PatientWrite> BeginPatientWriteAsync(long org, IEnumerable<string> patients, Prefetch? prefetch, CancellationToken ct)
+    public async Task<PatientWrite> BeginPatientWriteAsync(long org, IEnumerable<string> patients, NewInjection? record, CancellationToken ct)
     {
+        var prefetch = record is null ? null : Prefetch.Of(record);
         // Generic plans in this transaction, as on the check path (see TrackerDatabase): the history read inside the lock
         // would otherwise be planned afresh on every record, over every yearly partition.
         const string lockAndPatients = "set local plan_cache_mode = force_generic_plan;\n" + LockPatientsSql;
@@ -157,13 +158,14 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
     private sealed record PatientVersionRow(long Id, long WriteVersion, string? LatestPlan);
 
     /// <summary>
-    /// Reads, in one round trip and outside any transaction, what a record of <paramref name="prefetch"/> is judged on:
+    /// Reads, in one round trip and outside any transaction, what <paramref name="record"/> is judged on:
     /// the patient's write counter first, then its externalId and context (a writer committing in between moves the
     /// counter, so the record then stores nothing). Null when the organization has no such patient yet.
     /// </summary>
-    public Task<RecordSnapshot?> ReadForRecordAsync(long org, Prefetch prefetch, CancellationToken ct) =>
+    public Task<RecordSnapshot?> ReadForRecordAsync(long org, NewInjection record, CancellationToken ct) =>
         db.IdempotentAsync(async c =>
         {
+            var prefetch = Prefetch.Of(record);
             // The patient's row gives its latest plan too (when none is named): one statement fewer than a check's context.
             const string patientSql = """
                 select id, write_version as WriteVersion, latest_plan as LatestPlan from patients where organization_id = @org and external_id = @patient;

@@ -127,7 +127,7 @@ public sealed class EligibilityEvaluator(ProcedureCatalog catalog)
     /// [<paramref name="day"/>, <paramref name="searchEnd"/>]. Versions of one code are ordered by date (stable, so of
     /// two on one date the later in the list wins and the earlier governs no day).
     /// </summary>
-    private static IEnumerable<(Policy Policy, int From, int To)> Governing(IReadOnlyList<Policy> policies, int day, int searchEnd)
+    internal static IEnumerable<(Policy Policy, int From, int To)> Governing(IReadOnlyList<Policy> policies, int day, int searchEnd)
     {
         foreach (var versions in policies.GroupBy(p => p.Code, StringComparer.Ordinal))
         {
@@ -139,6 +139,27 @@ public sealed class EligibilityEvaluator(ProcedureCatalog catalog)
                 if (from <= to && to >= day && from <= searchEnd) yield return (ordered[i], from, to);
             }
         }
+    }
+
+    /// <summary>
+    /// The versions that govern some day of [<paramref name="first"/>, <paramref name="last"/>]: each version runs from
+    /// its <see cref="Policy.EffectiveFrom"/> (null: the beginning of time) to the day before the next version of its
+    /// code takes over; of two versions on one date, the later in <paramref name="versions"/> wins and the earlier
+    /// governs no day. In force on D is <c>GoverningVersions(v, D, D)</c>.
+    /// </summary>
+    public static IReadOnlyList<Policy> GoverningVersions(IReadOnlyList<Policy> versions, LocalDate first, LocalDate last) =>
+        Governing(versions, RuleState.DayNumber(first), RuleState.DayNumber(last)).Select(g => g.Policy).ToList();
+
+    /// <summary>
+    /// The dates of service a check on <paramref name="date"/> can need under <paramref name="versions"/>: from the
+    /// date through the end of the earliest-date search (<see cref="SearchYears"/> ahead), widened each way by the
+    /// longest reach of any rule (a min-interval's days, or a year and a day for any window). A record outside it
+    /// cannot change the answer, so stores read exactly this range.
+    /// </summary>
+    public static DateInterval HistoryNeeded(LocalDate date, IEnumerable<Policy> versions)
+    {
+        var reach = Math.Max(366, versions.SelectMany(v => v.Rules).Select(r => r.Days ?? 0).DefaultIfEmpty(0).Max());
+        return new DateInterval(date.PlusDays(-reach), date.PlusYears(SearchYears).PlusDays(reach));
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using NodaTime;
+using ProcedureTracker.Domain.Eligibility;
 using ProcedureTracker.Application.Injections;
 using Dapper;
 using Npgsql;
@@ -47,6 +49,22 @@ public class InjectionStoreTests : StoreFixture
         var context = await Injections.LoadContextAsync(Org.Id, "p-bound", "medicare-lcd", D(2026, 6, 1));
         Assert.That(context.History.Select(r => r.DateOfService.ToString("yyyy-MM-dd", null)),
             Is.EqualTo(new[] { "2025-05-31", "2025-06-02", "2026-05-20", "2029-06-01" }));
+    }
+
+    [Test]
+    public async Task The_store_reads_exactly_the_history_range_the_domain_says_a_check_needs()
+    {
+        // Records one day outside and on each edge of the Domain's range: the store keeps exactly the edges, whatever
+        // the Domain's formula becomes.
+        var date = D(2026, 6, 1);
+        var needed = EligibilityEvaluator.HistoryNeeded(date, await Policies.AllVersionsAsync(Org.Id));
+        LocalDate[] edges = [needed.Start.PlusDays(-1), needed.Start, needed.End, needed.End.PlusDays(1)];
+        foreach (var edge in edges)
+            await RecordAsync(Org.Id, Injection("p-edges", edge.ToString("yyyy-MM-dd", null), procedure: "nerve-block", overrideReason: "history"), Actor);
+
+        var context = await Injections.LoadContextAsync(Org.Id, "p-edges", "medicare-lcd", date);
+        Assert.That(context.History.Select(r => r.DateOfService), Is.EqualTo(new[] { needed.Start, needed.End }),
+            $"the Domain's range is {needed.Start}..{needed.End}");
     }
 
     [Test]

@@ -41,13 +41,13 @@ public class UnlockedRecordTests : StoreFixture
     public async Task Records_of_one_patient_one_after_another_move_its_write_counter_and_a_new_patient_starts_under_the_lock()
     {
         await RecordAsync(Org.Id, Injection("p-v", "2026-02-01", procedure: "nerve-block"), Actor);
-        var first = await Injections.ReadForRecordAsync(Org.Id, new InjectionStore.Prefetch("p-v", null, D(2026, 3, 1), null), CancellationToken.None);
+        var first = await Injections.ReadForRecordAsync(Org.Id, Injection("p-v", "2026-03-01"), CancellationToken.None);
         await RecordAsync(Org.Id, Injection("p-v", "2026-03-01", procedure: "nerve-block"), Actor);
-        var second = await Injections.ReadForRecordAsync(Org.Id, new InjectionStore.Prefetch("p-v", null, D(2026, 3, 1), null), CancellationToken.None);
+        var second = await Injections.ReadForRecordAsync(Org.Id, Injection("p-v", "2026-03-01"), CancellationToken.None);
 
         Assert.That(second!.WriteVersion, Is.GreaterThan(first!.WriteVersion));
         Assert.That(second.Context.History, Has.Count.EqualTo(2));
-        Assert.That(await Injections.ReadForRecordAsync(Org.Id, new InjectionStore.Prefetch("p-none", null, D(2026, 3, 1), null), CancellationToken.None),
+        Assert.That(await Injections.ReadForRecordAsync(Org.Id, Injection("p-none", "2026-03-01"), CancellationToken.None),
             Is.Null, "no patient row yet: the first record makes it under the lock");
         // A store judged on the older read changes nothing.
         var stale = await Injections.InsertIfUnchangedAsync(Org.Id, first, new InjectionInsert(Guid.CreateVersion7(),

@@ -84,11 +84,10 @@ public class EarliestDatePropertyTests
         {
             if (s.Evaluate().EarliestEligibleDate is not { } date) return;
             var proposal = s.Ask with { Date = date };
-            // The record path reads the history as the store does: sorted by date, bounded by the rules' reach around
-            // [date, date + 2 years] (see InjectionStore), and judges it with the same versions and plan.
-            var reach = Math.Max(366, s.Versions.SelectMany(v => v.Rules).Max(r => r.Days ?? 0));
-            var stored = s.History.Where(r => !r.IsVoided && r.DateOfService >= date.PlusDays(-reach) && r.DateOfService <= date.PlusDays(731 + reach))
-                .OrderBy(r => r.DateOfService).ToList();
+            // The record path reads only the history the Domain says a check needs (stores read that range, see
+            // InjectionStoreTests), sorted by date, and judges it with the same versions and plan.
+            var needed = EligibilityEvaluator.HistoryNeeded(date, s.Versions);
+            var stored = s.History.Where(r => !r.IsVoided && needed.Contains(r.DateOfService)).OrderBy(r => r.DateOfService).ToList();
             var recorded = Evaluator.Evaluate(proposal, stored, s.Versions, s.Plan);
             Assert.That(recorded.Eligible, Is.True, $"checked eligible on {date}, refused by the record path: {string.Join("; ", recorded.Violations.Select(v => v.Message))}");
         });
