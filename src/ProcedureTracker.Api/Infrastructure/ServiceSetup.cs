@@ -46,7 +46,7 @@ public static class ServiceSetup
         services.AddHttpContextAccessor();
         services.AddScoped(sp => CallerOf(sp.GetRequiredService<IHttpContextAccessor>().HttpContext?.User
             ?? throw new InvalidOperationException("A caller outside a request.")));
-        services.AddUseCases();
+        services.AddTrackerUseCases();
         services.AddSingleton<CatalogHolder>();
         services.Configure<TrackerOptions>(builder.Configuration);
         var options = TrackerOptions.From(builder.Configuration);
@@ -90,14 +90,7 @@ public static class ServiceSetup
         services.AddCors(o => o.AddPolicy("cds", p => p.WithOrigins(corsOrigins).AllowAnyHeader().WithMethods("GET", "POST")));
         services.AddSingleton(sp => sp.GetRequiredService<CatalogHolder>().Current);
         services.AddSingleton(sp => new EligibilityEvaluator(sp.GetRequiredService<ProcedureCatalog>()));
-        services.AddSingleton<PolicyStore>();
-        services.AddSingleton<OrganizationStore>();
-        services.AddSingleton<InjectionStore>();
         services.AddHostedService<InvalidationListener>();
-        services.AddSingleton<ReportStore>();
-        services.AddSingleton<ImportStore>();
-        services.AddSingleton<ReadAudit>();
-        services.AddSingleton<AuditStore>();
         services.AddHostedService<ReadAuditWriter>();
 
         services.Configure<JsonOptions>(o =>
@@ -127,12 +120,7 @@ public static class ServiceSetup
                 o.XmlRepository = new DataProtectionKeyStore(sp.GetRequiredService<TrackerDatabase>())));
         services.AddRazorComponents();
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = (long)options.ImportMaxMegabytes * 1024 * 1024 + 64 * 1024);
-        services.AddSingleton<ImportJobStore>();
-        services.AddSingleton<ProcedureTracker.Application.Imports.ImportJobs>();
-        services.AddSingleton<ProcedureTracker.Application.Imports.ImportFile>();
         services.AddHostedService<ProcedureTracker.Application.Imports.ImportWorker>();
-        services.AddSingleton<ProcedureTracker.Application.Imports.ImportGate>();
-        services.AddSingleton<ProcedureTracker.Data.Web.FormSubmissionStore>();
         services.AddSingleton<WebForms>();
         services.AddHostedService<PartitionUpkeep>();
         services.AddAntiforgery(o => { o.Cookie.Name = "pt_af"; o.Cookie.SameSite = SameSiteMode.Strict; });
