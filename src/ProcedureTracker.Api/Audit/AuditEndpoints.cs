@@ -18,7 +18,9 @@ public static class AuditEndpoints
     public sealed record AuditPage(IReadOnlyList<AuditEntryResponse> Entries, string? Next);
 
     public static void MapAudit(this IEndpointRouteBuilder v1) =>
-        v1.MapGet("/audit", Find).WithTags("Audit").RequireAuthorization(Permission.Admin);
+        v1.MapGet("/audit", Find)
+            .WithName("getAudit").WithSummary("The audit trail")
+            .WithDescription("Admin only. Every write, every read of a patient's history (with the door: api, fhir, cds-hooks, web) and every report export, newest first, the actor named. Filters: patientId, entity, entityId, action, actorId, from, to (dates or instants), limit (1-1000), before (an entry id; the answer's next link pages back).").WithTags("Audit").RequireAuthorization(Permission.Admin);
 
     /// <summary>The query an admin's filters make, or field errors.</summary>
     public static AuditQuery? Parse(string? patientId, string? entity, string? entityId, string? action, string? actorId, string? from, string? to,

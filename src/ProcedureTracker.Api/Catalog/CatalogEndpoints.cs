@@ -7,9 +7,15 @@ public static class CatalogEndpoints
     public static void MapCatalog(this IEndpointRouteBuilder v1)
     {
         var group = v1.MapGroup("/").WithTags("Catalog").RequireAuthorization(Permission.Read);
-        group.MapGet("/procedures", Procedures);
-        group.MapGet("/regions", Regions);
-        group.MapGet("/steroid-drugs", Drugs);
+        group.MapGet("/procedures", Procedures)
+            .WithName("listProcedures").WithSummary("Procedure catalog")
+            .WithDescription("Procedure types with their CPT/HCPCS codes.");
+        group.MapGet("/regions", Regions)
+            .WithName("listRegions").WithSummary("Body regions")
+            .WithDescription("Region codes used in sites.");
+        group.MapGet("/steroid-drugs", Drugs)
+            .WithName("listSteroidDrugs").WithSummary("Steroid drugs")
+            .WithDescription("Drugs with their methylprednisolone-equivalent factors.");
     }
 
     public sealed record ProcedureDto(string Code, string Name, IReadOnlyList<string> CptCodes);

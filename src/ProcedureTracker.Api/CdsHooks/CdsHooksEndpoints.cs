@@ -21,9 +21,15 @@ public static class CdsHooksEndpoints
     public static void MapCdsHooks(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/cds-services").WithTags("CDS Hooks").RequireCors("cds");
-        group.MapGet("/", Discovery).AllowAnonymous();
-        group.MapPost("/{id}", Call).RequireAuthorization(Permission.Read);
-        group.MapPost("/{id}/feedback", Feedback).RequireAuthorization(Permission.Read);
+        group.MapGet("/", Discovery)
+            .WithName("cdsDiscovery").WithSummary("CDS Hooks discovery")
+            .WithDescription("The three services (order-select, order-sign, appointment-book) with their prefetch templates.").AllowAnonymous();
+        group.MapPost("/{id}", Call)
+            .WithName("cdsCall").WithSummary("Call a CDS service")
+            .WithDescription("Cards for each draft injection order (critical when not allowed, warning on the last allowed session, info when something was not checked); order-sign adds the Da Vinci CRD coverage-information system action.").RequireAuthorization(Permission.Read);
+        group.MapPost("/{id}/feedback", Feedback)
+            .WithName("cdsFeedback").WithSummary("CDS card feedback")
+            .WithDescription("Stores accepted or overridden cards in the audit log (never the free-text comment).").RequireAuthorization(Permission.Read);
     }
 
     private static Ok<JsonObject> Discovery() => TypedResults.Ok(new JsonObject

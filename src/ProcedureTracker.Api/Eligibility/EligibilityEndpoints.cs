@@ -11,7 +11,9 @@ public static class EligibilityEndpoints
     private static readonly ClinicalFieldNames Names = ClinicalFieldNames.Json with { Date = "date" };
 
     public static void MapEligibility(this IEndpointRouteBuilder v1) =>
-        v1.MapPost("/eligibility", Check).WithTags("Eligibility").RequireAuthorization(Permission.Read);
+        v1.MapPost("/eligibility", Check)
+            .WithName("checkEligibility").WithSummary("May this injection be given on this date?")
+            .WithDescription("Allowed or not, every violated rule with its reason and passing date, usage of each counting rule, the exact earliest eligible date, and warnings (last allowed session, what was not checked).").WithTags("Eligibility").RequireAuthorization(Permission.Read);
 
     private static async Task<Results<Ok<EligibilityResponse>, ValidationProblem>> Check(EligibilityRequest? request, Caller caller,
         CheckEligibility check, ProcedureCatalog catalog, CancellationToken ct)

@@ -16,11 +16,23 @@ public static class FhirEndpoints
     public static void MapFhir(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/fhir").WithTags("FHIR R4");
-        group.MapGet("/metadata", Metadata).AllowAnonymous();
-        group.MapPost("/Procedure", Create).RequireAuthorization(Permission.Record);
-        group.MapPost("/", Batch).RequireAuthorization(Permission.Record);
-        group.MapGet("/Procedure", Search).RequireAuthorization(Permission.Read);
-        group.MapGet("/Procedure/{id}", Read).RequireAuthorization(Permission.Read);
+        group.MapGet("/metadata", Metadata)
+            .WithName("fhirCapabilities").WithSummary("FHIR CapabilityStatement")
+            .WithDescription("What this FHIR R4 endpoint supports (no key needed).").AllowAnonymous();
+        group.MapPost("/Procedure", Create)
+            .WithName("fhirCreateProcedure").WithSummary("Record a performed procedure (FHIR)")
+            .WithDescription("Conditional create with If-None-Exist: identifier=system|value (201 new, 200 existing, 412 several matches). entered-in-error voids the record with that identifier.")
+            .WithMetadata(new DocumentedError(409, "The identifier is used by a different record"))
+            .WithMetadata(new DocumentedError(412, "If-None-Exist matches several records")).RequireAuthorization(Permission.Record);
+        group.MapPost("/", Batch)
+            .WithName("fhirBatchOrTransaction").WithSummary("Batch or transaction Bundle (FHIR)")
+            .WithDescription("A batch answers each POST Procedure entry on its own; a transaction records every entry or none, in one database transaction.").RequireAuthorization(Permission.Record);
+        group.MapGet("/Procedure", Search)
+            .WithName("fhirSearchProcedures").WithSummary("Search procedures (FHIR)")
+            .WithDescription("patient= or subject=, _id, date=[eq|ge|gt|le|lt]yyyy-MM-dd, _count and _offset; a searchset Bundle with self and next links.").RequireAuthorization(Permission.Read);
+        group.MapGet("/Procedure/{id}", Read)
+            .WithName("fhirReadProcedure").WithSummary("Read one procedure (FHIR)")
+            .WithDescription("The Procedure with its ETag (W/\"1\" as recorded, W/\"2\" once voided).").RequireAuthorization(Permission.Read);
         group.AddEndpointFilter(async (context, next) =>
         {
             // JSON is the only format served: a client asking for XML (or anything else) only gets 406.

@@ -8,8 +8,12 @@ public static class ImportEndpoints
 {
     public static void MapImports(this IEndpointRouteBuilder v1)
     {
-        v1.MapPost("/imports", Import).WithTags("Import").RequireAuthorization(Permission.Reports).Accepts<string>("text/csv");
-        v1.MapGet("/imports/{id:guid}", Job).WithTags("Import").RequireAuthorization(Permission.Reports);
+        v1.MapPost("/imports", Import)
+            .WithName("importHistory").WithSummary("Import history (CSV)")
+            .WithDescription("text/csv with a header row; rows validated one by one (line numbers in the answer), imported a batch at a time, idempotent by externalId. With Prefer: respond-async it answers 202 with a job to follow at GET /v1/imports/{id}. At most PT_IMPORT_MAX_MB (50) MB, else 413; the first 1,000 rejected and over-limit lines are listed, rejectedTotal and overLimitTotal count them all; one import per organization at a time (409 names the running one).").WithTags("Import").RequireAuthorization(Permission.Reports).Accepts<string>("text/csv");
+        v1.MapGet("/imports/{id:guid}", Job)
+            .WithName("getImport").WithSummary("An import's progress and result")
+            .WithDescription("State running, done or failed, rows handled so far, and the full result (every rejected and over-limit line) when done.").WithTags("Import").RequireAuthorization(Permission.Reports);
     }
 
     public sealed record ImportJobResponse(Guid Id, string State, string FileName, int RowsHandled, ImportSummary? Result, string? Error);

@@ -12,9 +12,18 @@ public static class InjectionEndpoints
     public static void MapInjections(this IEndpointRouteBuilder v1)
     {
         var group = v1.MapGroup("/patients/{patientId}/injections").WithTags("Injections");
-        group.MapPost("/", Record).RequireAuthorization(Permission.Record);
-        group.MapGet("/", List).RequireAuthorization(Permission.Read);
-        group.MapPost("/{id:guid}/void", Void).RequireAuthorization(Permission.Void);
+        group.MapPost("/", Record)
+            .WithName("recordInjection").WithSummary("Record an injection")
+            .WithDescription("Checks and stores in one atomic step. Over a limit: 422 with the eligibility answer, unless an override reason or prior authorization is given. A repeated externalId returns the first record (200) or 409. With supersedes, voids that record and stores this corrected one.")
+            .WithMetadata(new DocumentedError(409, "externalId used with different content, or the superseded record is voided"))
+            .WithMetadata(new DocumentedError(422, "Breaks a limit; the body carries the eligibility answer")).RequireAuthorization(Permission.Record);
+        group.MapGet("/", List)
+            .WithName("listInjections").WithSummary("A patient's injections")
+            .WithDescription("By date; includeVoided=true adds voided records.").RequireAuthorization(Permission.Read);
+        group.MapPost("/{id:guid}/void", Void)
+            .WithName("voidInjection").WithSummary("Void an injection")
+            .WithDescription("The record stops counting and stays in the history; who, when and why are audited.")
+            .WithMetadata(new DocumentedError(409, "Already voided")).RequireAuthorization(Permission.Void);
     }
 
     private static async Task<Results<Created<InjectionResponse>, Ok<InjectionResponse>, ValidationProblem, ProblemHttpResult>> Record(

@@ -8,9 +8,15 @@ public static class ApiKeyEndpoints
     public static void MapApiKeys(this IEndpointRouteBuilder v1)
     {
         var group = v1.MapGroup("/api-keys").WithTags("API keys").RequireAuthorization(Permission.Admin);
-        group.MapPost("/", Create);
-        group.MapGet("/", List);
-        group.MapDelete("/{id:guid}", Revoke);
+        group.MapPost("/", Create)
+            .WithName("createApiKey").WithSummary("Create an API key")
+            .WithDescription("Admin only. The key is shown once; only its hash is stored.");
+        group.MapGet("/", List)
+            .WithName("listApiKeys").WithSummary("List API keys")
+            .WithDescription("Admin only. Names, roles and state, never the secrets.");
+        group.MapDelete("/{id:guid}", Revoke)
+            .WithName("revokeApiKey").WithSummary("Revoke an API key")
+            .WithDescription("Admin only. The key stops working on every API process within a second.");
     }
 
     public sealed record CreateKeyRequest(string? Name, string? Role);

@@ -16,10 +16,16 @@ public static class OrganizationEndpoints
     public static void MapOrganizations(this IEndpointRouteBuilder v1)
     {
         var organization = v1.MapGroup("/organization").WithTags("Organization").RequireAuthorization(Permission.Admin);
-        organization.MapGet("/", Get);
-        organization.MapPut("/", Put);
+        organization.MapGet("/", Get)
+            .WithName("getOrganization").WithSummary("This organization")
+            .WithDescription("Name, time zone and creation date (admin).");
+        organization.MapPut("/", Put)
+            .WithName("putOrganization").WithSummary("Change name or time zone")
+            .WithDescription("Admin only, audited. Later FHIR instants map to dates in the new zone; stored dates never change.");
         // The operator (who runs the service) creates organizations with a key from configuration, not an API key.
-        v1.MapPost("/operator/organizations", Create).WithTags("Operator").AllowAnonymous();
+        v1.MapPost("/operator/organizations", Create)
+            .WithName("createOrganization").WithSummary("Create an organization (operator)")
+            .WithDescription("With the operator key (PT_OPERATOR_KEY) as bearer: a new organization with the default policies and its first admin key, shown once.").WithTags("Operator").AllowAnonymous();
     }
 
     private static OrganizationResponse Response(Data.Organizations.OrganizationSettings o) => new(o.Code, o.Name, o.TimeZone, o.CreatedAt);

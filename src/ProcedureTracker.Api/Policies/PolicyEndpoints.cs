@@ -8,14 +8,20 @@ public static class PolicyEndpoints
     public static void MapPolicies(this IEndpointRouteBuilder v1)
     {
         var group = v1.MapGroup("/policies").WithTags("Policies");
-        group.MapPut("/{code}", Put).RequireAuthorization(Permission.Admin)
+        group.MapPut("/{code}", Put)
+            .WithName("putPolicy").WithSummary("Add a policy version")
+            .WithDescription("Admin only. Stores the next version; without effectiveFrom a first version applies from the beginning, a later one from today.").RequireAuthorization(Permission.Admin)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(ProcedureTracker.Domain.Policies.PolicyValidator.MaxBytes))
             .AddEndpointFilter(async (context, next) =>
                 context.HttpContext.Request.ContentLength > ProcedureTracker.Domain.Policies.PolicyValidator.MaxBytes
                     ? Problems.TooLarge($"A policy is at most {ProcedureTracker.Domain.Policies.PolicyValidator.MaxBytes / 1024} KB of JSON (at most {ProcedureTracker.Domain.Policies.PolicyValidator.MaxRules} rules).")
                     : await next(context));
-        group.MapGet("/", List).RequireAuthorization(Permission.Read);
-        group.MapGet("/{code}", Get).RequireAuthorization(Permission.Read);
+        group.MapGet("/", List)
+            .WithName("listPolicies").WithSummary("Policies in force")
+            .WithDescription("Every policy's version in force on asOf (default today).").RequireAuthorization(Permission.Read);
+        group.MapGet("/{code}", Get)
+            .WithName("getPolicy").WithSummary("One policy")
+            .WithDescription("The version in force on asOf (default today).").RequireAuthorization(Permission.Read);
     }
 
     private static async Task<Results<Ok<PolicyResponse>, ValidationProblem>> Put(string code, PolicyRequest? request, Caller caller,
