@@ -22,6 +22,7 @@ public static class Roles
         [Permission.Record] = [Admin, Clinician, Ehr],
         [Permission.Void] = [Admin, Clinician],
         [Permission.Reports] = [Admin, Billing],
+        [Permission.Clinical] = [Admin, Clinician],
     };
 }
 
@@ -33,4 +34,7 @@ public static class Permission
     public const string Record = "record";
     public const string Void = "void";
     public const string Reports = "reports";
+
+    /// <summary>The patient pages' clinical work: check, record, correct and void (people only; EHRs record through their doors).</summary>
+    public const string Clinical = "clinical";
 }

@@ -119,6 +119,8 @@ public static class ServiceSetup
             new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o =>
                 o.XmlRepository = new DataProtectionKeyStore(sp.GetRequiredService<TrackerDatabase>())));
         services.AddRazorComponents();
+        // AuthorizeView in the pages asks the same policies the endpoints use.
+        services.AddCascadingAuthenticationState();
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = (long)options.ImportMaxMegabytes * 1024 * 1024 + 64 * 1024);
         services.AddHostedService<ProcedureTracker.Application.Imports.ImportWorker>();
         services.AddSingleton<WebForms>();
