@@ -12,7 +12,10 @@ using ProcedureTracker.Api.Policies;
 using ProcedureTracker.Api.Reports;
 using ProcedureTracker.Api.Web;
 
-var builder = WebApplication.CreateBuilder(args);
+// The content root is the program's own folder, whatever directory it was started from (scripts/run starts it from
+// the repository); a build serves its style sheets from the build's static web assets manifest, a publish from wwwroot.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.WebHost.UseStaticWebAssets();
 builder.AddTracker();
 
 var app = builder.Build();
@@ -68,6 +71,8 @@ v1.MapImports();
 v1.MapOrganizations();
 v1.MapAudit();
 app.MapWeb();
+// The style sheets (wwwroot and the components' scoped CSS), fingerprinted and cached; no page needs anything else.
+app.MapStaticAssets();
 app.MapRazorComponents<ProcedureTracker.Api.Components.App>();
 
 app.Run();

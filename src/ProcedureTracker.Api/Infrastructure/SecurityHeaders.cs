@@ -1,21 +1,16 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace ProcedureTracker.Api.Infrastructure;
 
 /// <summary>
 /// Headers on every answer: no MIME sniffing, no referrer, no framing; on the web pages a Content Security Policy that
-/// allows only this origin's forms and the one inline style sheet (by its hash; no style attributes, and the pages run no script at all); and
+/// allows only this origin's forms and style sheets (no inline style or style attributes, and the pages run no script at all); and
 /// <c>Cache-Control: no-store</c> on everything an authenticated caller receives (health data must not sit in a
 /// browser's or a proxy's cache). Anonymous answers (health, OpenAPI, metadata, discovery) keep their own caching.
 /// </summary>
 public sealed class SecurityHeaders(RequestDelegate next)
 {
-    private static readonly string StyleHash = "'sha256-" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Web.Styles.Css))) + "'";
-
-    /// <summary>The web pages' policy: nothing but this origin; the one stylesheet by its hash; no inline style or script.</summary>
+    /// <summary>The web pages' policy: nothing but this origin; its style sheets; no inline style or script.</summary>
     public static readonly string PagePolicy =
-        $"default-src 'none'; style-src {StyleHash}; img-src 'self' data:; form-action 'self'; " +
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; " +
         "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; script-src 'none'";
 
     public Task InvokeAsync(HttpContext context)

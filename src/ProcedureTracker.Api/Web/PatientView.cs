@@ -105,6 +105,13 @@ public sealed record InjectionFields(string? Procedure, string? Cpt, string? Reg
 /// <summary>What the patient page shows, computed from the use cases (never the database).</summary>
 public static class PatientView
 {
+    /// <summary>The fields whose messages sit beside them (the summary links to them): name to element id.</summary>
+    public static readonly IReadOnlyDictionary<string, string> InlineFields = new Dictionary<string, string>
+    {
+        ["CPT code"] = "cpt", ["Site detail"] = "detail", ["Steroid"] = "drug", ["Dose"] = "dose", ["Date"] = "date", ["Plan"] = "plan",
+        ["Provider"] = "provider", ["Levels"] = "levels", ["Override reason"] = "reason", ["Prior authorization"] = "pa",
+    };
+
     /// <summary>
     /// A dose as typed: empty is none; a decimal comma is a decimal point ("8,5" is 8.5 mg); anything else that is not a
     /// plain positive decimal is refused (false).
