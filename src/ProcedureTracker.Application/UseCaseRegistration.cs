@@ -44,6 +44,7 @@ public static class UseCaseRegistration
         .AddSingleton<SupersedeInjection>()
         .AddSingleton<VoidInjection>()
         .AddSingleton<ListHistory>()
+        .AddSingleton<SearchProcedures>()
         .AddSingleton<PatientStanding>()
         .AddSingleton<ImportHistory>()
         .AddSingleton<ImportFile>()

@@ -29,7 +29,7 @@ public static class FhirEndpoints
             .WithDescription("A batch answers each POST Procedure entry on its own; a transaction records every entry or none, in one database transaction.").RequireAuthorization(Permission.Record);
         group.MapGet("/Procedure", Search)
             .WithName("fhirSearchProcedures").WithSummary("Search procedures (FHIR)")
-            .WithDescription("patient= or subject=, _id, date=[eq|ge|gt|le|lt]yyyy-MM-dd, _count and _offset; a searchset Bundle with self and next links.").RequireAuthorization(Permission.Read);
+            .WithDescription("patient= or subject=, _id, date=[eq|ge|gt|le|lt] with a year, month, day or instant, status=, code= (CPT or procedure system), _count; keyset paging by the next link's _cursor. A searchset Bundle with self and next links.").RequireAuthorization(Permission.Read);
         group.MapGet("/Procedure/{id}", Read)
             .WithName("fhirReadProcedure").WithSummary("Read one procedure (FHIR)")
             .WithDescription("The Procedure with its ETag (W/\"1\" as recorded, W/\"2\" once voided).").RequireAuthorization(Permission.Read);
@@ -84,7 +84,9 @@ public static class FhirEndpoints
                     new JsonObject { ["name"] = "patient", ["type"] = "reference" },
                     new JsonObject { ["name"] = "subject", ["type"] = "reference" },
                     new JsonObject { ["name"] = "_id", ["type"] = "token" },
-                    new JsonObject { ["name"] = "date", ["type"] = "date" }),
+                    new JsonObject { ["name"] = "date", ["type"] = "date" },
+                    new JsonObject { ["name"] = "status", ["type"] = "token" },
+                    new JsonObject { ["name"] = "code", ["type"] = "token" }),
             }),
         }),
     });
@@ -248,63 +250,105 @@ public static class FhirEndpoints
         };
     }
 
-    private static async Task<IResult> Search(HttpRequest request, Caller caller, ListHistory history, ProcedureCatalog catalog, CancellationToken ct)
+    /// <summary>
+    /// Procedure search: translates the FHIR parameters into a <see cref="ProcedureSearch"/> (filters and keyset paging run
+    /// in the database) and the page into a searchset Bundle whose self link repeats only the parameters applied.
+    /// </summary>
+    private static async Task<IResult> Search(HttpRequest request, Caller caller, SearchProcedures search, ProcedureCatalog catalog, CancellationToken ct)
     {
         var query = request.Query;
+        var used = new List<KeyValuePair<string, string>>();
         var patient = query["patient"].FirstOrDefault() ?? query["subject"].FirstOrDefault();
         var idFilter = query["_id"].FirstOrDefault();
         if (string.IsNullOrEmpty(patient) && string.IsNullOrEmpty(idFilter))
             return Fhir(400, FhirJson.Outcome("error", "required", "Search needs patient=ID (or subject=Patient/ID, or _id).", "patient"));
-        var filters = new List<Func<LocalDate, bool>>();
+        string? patientId = null;
+        if (!string.IsNullOrEmpty(patient))
+        {
+            patientId = patient.StartsWith("Patient/", StringComparison.Ordinal) ? patient["Patient/".Length..] : patient;
+            if (!InjectionInput.IsPatientId(patientId))
+                return Fhir(400, FhirJson.Outcome("error", "invalid", "patient: use Patient/{id} or {id} with 1-64 of A-Z a-z 0-9 . _ -", "patient"));
+            used.Add(new(query.ContainsKey("patient") ? "patient" : "subject", patient));
+        }
+        Guid? id = null;
+        if (!string.IsNullOrEmpty(idFilter))
+        {
+            // An id that is not one of ours matches nothing (FHIR ids are strings).
+            if (!Guid.TryParse(idFilter, out var guid)) return Fhir(200, Searchset(request, used, [], 0, null, catalog));
+            id = guid;
+            used.Add(new("_id", idFilter));
+        }
+        LocalDate? from = null, to = null;
+        var zone = OrganizationClock.Zone(caller.Organization);
         foreach (var value in query["date"])
         {
-            var text = value ?? "";
-            var prefix = text.Length > 2 && char.IsLetter(text[0]) ? text[..2] : "eq";
-            var dateText = text.Length > 2 && char.IsLetter(text[0]) ? text[2..] : text;
-            if (prefix is not ("eq" or "ge" or "gt" or "le" or "lt") || !DateText.TryParse(dateText, out var d))
-                return Fhir(400, FhirJson.Outcome("error", "invalid", "date: use [eq|ge|gt|le|lt]yyyy-MM-dd with a year from 1900 to 2200.", "date"));
-            filters.Add(prefix switch { "ge" => x => x >= d, "gt" => x => x > d, "le" => x => x <= d, "lt" => x => x < d, _ => x => x == d });
+            if (FhirTerms.DateRange(value ?? "", zone) is not { } range)
+                return Fhir(400, FhirJson.Outcome("error", "invalid",
+                    "date: use [eq|ge|gt|le|lt] and a date (2026, 2026-02, 2026-02-10) or an instant with its offset (2026-02-10T09:00:00Z).", "date"));
+            (from, to) = (Max(from, range.From), Min(to, range.To));
+            used.Add(new("date", value!));
+        }
+        bool? voided = null;
+        if (query["status"].FirstOrDefault() is { Length: > 0 } status)
+        {
+            var statuses = status.Split(',');
+            if (statuses.Any(x => x is not ("completed" or "entered-in-error")))
+                return Fhir(400, FhirJson.Outcome("error", "invalid", "status: completed or entered-in-error (records here are one or the other).", "status"));
+            voided = statuses.Distinct().Count() == 2 ? null : statuses[0] == "entered-in-error";
+            used.Add(new("status", status));
+        }
+        List<string>? procedures = null, cpts = null;
+        if (query["code"].FirstOrDefault() is { Length: > 0 } code)
+        {
+            (procedures, cpts) = ([], []);
+            foreach (var token in code.Split(','))
+            {
+                var bar = token.IndexOf('|');
+                var (system, value) = bar < 0 ? (null, token) : (token[..bar], token[(bar + 1)..]);
+                if (system is null or FhirTerms.ProcedureSystem) procedures.Add(value);
+                if (system is null or FhirTerms.Cpt) cpts.Add(value);
+                if (system is not (null or FhirTerms.ProcedureSystem or FhirTerms.Cpt))
+                    return Fhir(400, FhirJson.Outcome("error", "invalid", $"code: systems here are {FhirTerms.Cpt} and {FhirTerms.ProcedureSystem}.", "code"));
+            }
+            used.Add(new("code", code));
         }
         var count = 50;
         if (query["_count"].FirstOrDefault() is { } c && (!int.TryParse(c, out count) || count is < 1 or > 500))
             return Fhir(400, FhirJson.Outcome("error", "invalid", "_count: a number from 1 to 500.", "_count"));
-        var offset = 0;
-        if (query["_offset"].FirstOrDefault() is { } o && (!int.TryParse(o, out offset) || offset < 0))
-            return Fhir(400, FhirJson.Outcome("error", "invalid", "_offset: a number from 0.", "_offset"));
-
-        IReadOnlyList<InjectionRow> rows;
-        if (!string.IsNullOrEmpty(patient))
+        if (query.ContainsKey("_count")) used.Add(new("_count", count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        SearchCursor? after = null;
+        if (query["_cursor"].FirstOrDefault() is { } cursorText)
         {
-            var id = patient.StartsWith("Patient/", StringComparison.Ordinal) ? patient["Patient/".Length..] : patient;
-            if (!InjectionInput.IsPatientId(id))
-                return Fhir(400, FhirJson.Outcome("error", "invalid", "patient: use Patient/{id} or {id} with 1-64 of A-Z a-z 0-9 . _ -", "patient"));
-            rows = await history.RunAsync(caller, id, includeVoided: true, ct) ?? [];
-            if (!string.IsNullOrEmpty(idFilter)) rows = rows.Where(r => r.Id.ToString() == idFilter).ToList();
+            if (!SearchCursor.TryDecode(cursorText, out var cursor))
+                return Fhir(400, FhirJson.Outcome("error", "invalid", "_cursor: use the next link of the previous page as it is.", "_cursor"));
+            after = cursor;
         }
-        else rows = Guid.TryParse(idFilter, out var guid) && await history.ByIdAsync(caller, guid, ct) is { } one ? [one] : [];
 
-        var matches = rows.Where(r => filters.All(f => f(r.DateOfService))).ToList();
-        var baseUrl = BaseUrl(request);
-        var self = $"{baseUrl}/Procedure{request.QueryString}";
-        var links = new JsonArray(new JsonObject { ["relation"] = "self", ["url"] = self });
-        if (offset + count < matches.Count)
-        {
-            var next = QueryHelpers(request, offset + count, count);
-            links.Add(new JsonObject { ["relation"] = "next", ["url"] = $"{baseUrl}/Procedure?{next}" });
-        }
-        return Fhir(200, new JsonObject
-        {
-            ["resourceType"] = "Bundle", ["type"] = "searchset", ["total"] = matches.Count, ["link"] = links,
-            ["entry"] = new JsonArray(matches.Skip(offset).Take(count).Select(r => (JsonNode)new JsonObject
-            {
-                ["fullUrl"] = $"{baseUrl}/Procedure/{r.Id}", ["resource"] = ProcedureMapping.ToFhir(r, catalog), ["search"] = new JsonObject { ["mode"] = "match" },
-            }).ToArray()),
-        });
+        var page = await search.RunAsync(caller, new ProcedureSearch(patientId, id, from, to, voided, procedures, cpts, after, count), ct);
+        return Fhir(200, Searchset(request, used, page.Rows, page.Total, page.Next, catalog, after));
     }
 
-    private static string QueryHelpers(HttpRequest request, int offset, int count) =>
-        string.Join('&', request.Query.Where(q => q.Key is not ("_offset" or "_count")).SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? "")}"))
-            .Append($"_count={count}").Append($"_offset={offset}"));
+    private static LocalDate? Max(LocalDate? a, LocalDate? b) => a is null ? b : b is null ? a : LocalDate.Max(a.Value, b.Value);
+    private static LocalDate? Min(LocalDate? a, LocalDate? b) => a is null ? b : b is null ? a : LocalDate.Min(a.Value, b.Value);
+
+    private static JsonObject Searchset(HttpRequest request, List<KeyValuePair<string, string>> used, IReadOnlyList<InjectionRow> rows, int total,
+        SearchCursor? next, ProcedureCatalog catalog, SearchCursor? current = null)
+    {
+        var baseUrl = BaseUrl(request);
+        string Link(SearchCursor? cursor) => $"{baseUrl}/Procedure?" + string.Join('&', used
+            .Concat(cursor is { } k ? [new KeyValuePair<string, string>("_cursor", k.Encode())] : [])
+            .Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+        var links = new JsonArray(new JsonObject { ["relation"] = "self", ["url"] = Link(current) });
+        if (next is not null) links.Add(new JsonObject { ["relation"] = "next", ["url"] = Link(next) });
+        var bundle = new JsonObject { ["resourceType"] = "Bundle", ["type"] = "searchset", ["total"] = total, ["link"] = links };
+        // FHIR arrays have at least one element: an empty page has no entry member (strict parsers refuse "entry": []).
+        if (rows.Count > 0)
+            bundle["entry"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
+            {
+                ["fullUrl"] = $"{baseUrl}/Procedure/{r.Id}", ["resource"] = ProcedureMapping.ToFhir(r, catalog), ["search"] = new JsonObject { ["mode"] = "match" },
+            }).ToArray());
+        return bundle;
+    }
 
     /// <summary>The service's FHIR base URL (see <see cref="TrackerOptions.PublicBase"/>).</summary>
     public static string BaseUrl(HttpRequest request) => TrackerOptions.PublicBase(request) + "/fhir";

@@ -67,4 +67,29 @@ public static class FhirTerms
         if (at.Year is < DateText.MinYear or > DateText.MaxYear) return null;
         return Instant.FromDateTimeOffset(at).InZone(zone).Date;
     }
+
+    /// <summary>
+    /// The dates of service a FHIR date search value matches (prefix eq, ge, gt, le or lt, eq by default): a year, a
+    /// month or a day means every day of it; an instant with its offset means its date in <paramref name="zone"/>.
+    /// Null bounds are open; null when the value is malformed.
+    /// </summary>
+    public static (LocalDate? From, LocalDate? To)? DateRange(string value, DateTimeZone zone)
+    {
+        var prefix = value.Length > 2 && char.IsLetter(value[0]) ? value[..2] : "eq";
+        var text = prefix == "eq" && !value.StartsWith("eq", StringComparison.Ordinal) ? value : value[2..];
+        LocalDate first, last;
+        if (text.Length == 4 && DateText.TryParseYear(text, out var year)) (first, last) = (new LocalDate(year, 1, 1), new LocalDate(year, 12, 31));
+        else if (text.Length == 7 && DateText.TryParse(text + "-01", out var month)) (first, last) = (month, month.PlusMonths(1).PlusDays(-1));
+        else if (DateOfService(text, zone) is { } day) (first, last) = (day, day);
+        else return null;
+        return prefix switch
+        {
+            "eq" => (first, last),
+            "ge" => (first, null),
+            "gt" => (last.PlusDays(1), null),
+            "le" => (null, last),
+            "lt" => (null, first.PlusDays(-1)),
+            _ => null,
+        };
+    }
 }

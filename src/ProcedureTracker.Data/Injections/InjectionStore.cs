@@ -394,6 +394,47 @@ public sealed class InjectionStore(TrackerDatabase db, PolicyStore policies)
         }, ct);
     }
 
+    /// <summary>
+    /// One page of a search, in (date of service, id) order after <paramref name="afterDate"/>/<paramref name="afterId"/>
+    /// (keyset paging: a page costs the same however deep), with the number of matches. Every filter is optional;
+    /// <paramref name="voided"/> null matches both. Codes match a record's procedure, its CPT code, or (a record without
+    /// one) the CPT code its procedure bills by default (<paramref name="defaultCptProcedures"/>). May come from a standby.
+    /// </summary>
+    public Task<(IReadOnlyList<InjectionRow> Rows, int Total)> SearchAsync(long org, string? patient, Guid? id, LocalDate? from, LocalDate? to,
+        bool? voided, string[]? procedures, string[]? cptCodes, string[]? defaultCptProcedures, LocalDate? afterDate, Guid? afterId, int limit,
+        CancellationToken ct = default)
+    {
+        const string where = """
+            from injections i join patients p on p.id = i.patient_id
+            where i.organization_id = @org and p.organization_id = @org
+              and (@patient::text is null or p.external_id = @patient) and (@id::uuid is null or i.id = @id)
+              and (@from::date is null or i.date_of_service >= @from) and (@to::date is null or i.date_of_service <= @to)
+              and (@voided::boolean is null or (i.voided_at is not null) = @voided)
+              and (not @byCode or i.procedure = any(@procedures) or i.cpt_code = any(@cptCodes)
+                   or (i.cpt_code is null and i.procedure = any(@defaultCptProcedures)))
+            """;
+        const string sql = $"""
+            select count(*)::int {where};
+            select {InjectionRow.Columns} {where}
+              and (@afterDate::date is null or (i.date_of_service, i.id) > (@afterDate, @afterId))
+            order by i.date_of_service, i.id
+            limit @limit;
+            """;
+        var byCode = procedures is not null || cptCodes is not null;
+        var args = new
+        {
+            org, patient, id, from, to, voided, byCode, procedures = procedures ?? [], cptCodes = cptCodes ?? [],
+            defaultCptProcedures = defaultCptProcedures ?? [], afterDate, afterId = afterId ?? Guid.Empty, limit,
+        };
+        return db.IdempotentAsync<(IReadOnlyList<InjectionRow>, int)>(async c =>
+        {
+            await using var connection = await db.OpenForLaggingReadAsync(c);
+            await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, args, cancellationToken: c));
+            var total = await grid.ReadSingleAsync<int>();
+            return ((await grid.ReadAsync<InjectionRow>()).ToList(), total);
+        }, ct);
+    }
+
     /// <summary>Voids an injection (it stops counting, stays in the history) and audits who and why.</summary>
     public async Task<(VoidOutcome Outcome, InjectionRow? Injection)> VoidAsync(long org, string patient, Guid id, string reason, Guid actor,
         CancellationToken ct = default)
