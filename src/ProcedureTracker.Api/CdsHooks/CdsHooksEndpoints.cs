@@ -55,17 +55,15 @@ public static class CdsHooksEndpoints
         var errors = new ValidationErrors();
         if (!InjectionInput.PatientId(patientId, "context.patientId", errors)) return Problems.Invalid(errors);
         var zone = OrganizationClock.Zone(caller.Organization);
-        var coverage = body.Get("prefetch").Get("coverage");
-        string? notChecked = null;
-        if (coverage is null)
+        var prefetched = body.Get("prefetch").Get("coverage");
+        CdsCoverage coverage;
+        if (prefetched is not null) coverage = Coverage(prefetched);
+        else
         {
             // No prefetch: ask the EHR's FHIR server (CDS Hooks "FHIR Resource Access"), never silently skip payer rules.
-            (coverage, var problem) = await fetcher.FetchAsync(body.Str("fhirServer"), body.Get("fhirAuthorization").Str("access_token"), patientId!, ct);
-            if (coverage is null) notChecked = $"Payer limits were not checked: no Coverage was prefetched and {problem}.";
+            var (fetched, problem) = await fetcher.FetchAsync(body.Str("fhirServer"), body.Get("fhirAuthorization").Str("access_token"), patientId!, ct);
+            coverage = fetched is null ? CdsCoverage.None($"no Coverage was prefetched and {problem}") : Coverage(fetched);
         }
-        var (plan, coverageId) = Coverage(coverage);
-        if (coverage is not null && plan is null) notChecked = "Payer limits were not checked: the patient's Coverage names no plan (Coverage.class of type plan).";
-        if (plan is not null) InjectionInput.Plan(plan, "prefetch.coverage.class.value", errors);
 
         var list = service.Hook == "appointment-book" ? "appointments" : "draftOrders";
         var type = service.Hook == "appointment-book" ? "Appointment" : "ServiceRequest";
@@ -77,20 +75,16 @@ public static class CdsHooksEndpoints
 
         var cards = new JsonArray();
         var actions = new JsonArray();
-        var answers = await evaluate.RunAsync(caller, patientId!, plan, orders.Select(o => o.Order).ToList(), ct);
+        var answers = await evaluate.RunAsync(caller, patientId!, coverage, orders.Select(o => o.Order).ToList(), ct);
         var patientPage = $"{TrackerOptions.PublicBase(request)}/patients/{Uri.EscapeDataString(patientId!)}";
         foreach (var answer in answers)
         {
             var name = catalog.ProcedureName(answer.Proposal.Procedure);
-            var result = notChecked is null ? answer.Result : answer.Result.WithUnchecked(notChecked);
-            if (CdsCards.Card(result, name, patientPage) is { } card) cards.Add(card);
+            if (CdsCards.Card(answer.Result, name, patientPage) is { } card) cards.Add(card);
             if (service.Hook != "order-sign") continue;
             var updated = orders.First(o => ReferenceEquals(o.Order, answer.Order)).Resource.DeepClone().AsObject();
             var extensions = updated["extension"] as JsonArray ?? new JsonArray();
-            // Only a plan the Coverage named (and this clinic has) is a payer answer; anything else is conditional.
-            var payerPlan = plan is not null && answer.Plan == plan ? plan : null;
-            extensions.Add(CdsCards.CoverageInformation(answer.Result, payerPlan, coverageId, clock.Today(caller.Organization),
-                notChecked ?? (plan is null ? null : $"The Coverage plan '{plan}' is not a plan this clinic has: its limits were not checked.")));
+            extensions.Add(CdsCards.CoverageInformation(answer.Result, answer.PayerPlan, coverage.Id, clock.Today(caller.Organization), answer.NotChecked));
             updated["extension"] = extensions;
             actions.Add(new JsonObject { ["type"] = "update", ["description"] = $"Coverage information for {name}", ["resource"] = updated });
         }
@@ -99,14 +93,14 @@ public static class CdsHooksEndpoints
         return TypedResults.Ok(response);
     }
 
-    /// <summary>The plan from prefetch: Coverage.class of type "plan" (a Coverage, or the first in a Bundle).</summary>
-    private static (string? Plan, string? CoverageId) Coverage(JsonNode? prefetch)
+    /// <summary>The Coverage from prefetch (a Coverage, or the first in a Bundle): its id and Coverage.class of type "plan".</summary>
+    private static CdsCoverage Coverage(JsonNode? prefetch)
     {
         var coverage = prefetch.Str("resourceType") == "Bundle"
             ? prefetch.Array("entry").Select(e => e.Get("resource")).FirstOrDefault(r => r.Str("resourceType") == "Coverage")
             : prefetch.Str("resourceType") == "Coverage" ? prefetch : null;
         var planClass = coverage.Array("class").FirstOrDefault(c => c.Get("type").Codings().Any(x => x.Code == "plan"));
-        return (planClass.Str("value"), coverage.Str("id"));
+        return coverage is null ? CdsCoverage.None("the prefetched Bundle holds no Coverage") : new CdsCoverage(coverage.Str("id"), planClass.Str("value"), null);
     }
 
     /// <summary>

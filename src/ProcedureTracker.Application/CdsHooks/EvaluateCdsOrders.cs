@@ -14,26 +14,40 @@ namespace ProcedureTracker.Application.CdsHooks;
 /// <param name="Date">Its date; null means today in the organization's zone.</param>
 public sealed record CdsOrder(ProcedureType Procedure, BodySite? Site, LocalDate? Date);
 
+/// <summary>The patient's Coverage as the EHR gave it (prefetched or fetched from its FHIR server), or why there is none.</summary>
+/// <param name="Id">The Coverage's id (coverage-information points at it).</param>
+/// <param name="Plan">Coverage.class of type plan, as the payer wrote it; null when the Coverage names none.</param>
+/// <param name="Missing">Why no Coverage was read, as a clause ("no Coverage was prefetched and ..."); null when one was.</param>
+public sealed record CdsCoverage(string? Id, string? Plan, string? Missing)
+{
+    public static CdsCoverage None(string why) => new(null, null, why);
+}
+
 /// <summary>The answer for one order.</summary>
 /// <param name="Order">The order as read.</param>
 /// <param name="Proposal">What was judged (site and date filled in).</param>
-/// <param name="Result">The engine's answer, with warnings for anything not checked.</param>
-/// <param name="Plan">The Coverage plan when the organization has it (the plan payer answers may be attributed to); else null.</param>
-public sealed record CdsOrderAnswer(CdsOrder Order, ProposedInjection Proposal, EligibilityResult Result, string? Plan);
+/// <param name="Result">The engine's answer, with a warning for anything not checked.</param>
+/// <param name="PayerPlan">The Coverage's plan when this clinic has it and the answer was judged under it: the payer answer
+/// coverage-information may give; null when the answer is the clinic's own (coverage-information then says conditional).</param>
+/// <param name="NotChecked">Why the payer's limits were not (all) checked, in a sentence; null when they were.</param>
+public sealed record CdsOrderAnswer(CdsOrder Order, ProposedInjection Proposal, EligibilityResult Result, string? PayerPlan, string? NotChecked);
 
 /// <summary>
-/// Judges each order of a CDS Hooks call under the Coverage plan. An order with no site takes the site of the patient's
-/// latest injection of that procedure (skipped when there is none); an unknown Coverage plan is judged as if none had
-/// been named (the patient's latest plan, else the clinic protocols) and the answer says the Coverage plan was not found.
+/// Judges each order of a CDS Hooks call under the patient's Coverage, and decides what the answer may claim. An order
+/// with no site takes the site of the patient's latest injection of that procedure (skipped when there is none). A
+/// Coverage plan this clinic has is the plan judged; otherwise (no Coverage, no plan in it, or a payer's plan the clinic
+/// does not keep, however it is spelt) the order is judged as if no plan were named (the patient's latest plan, else the
+/// clinic protocols), never refused, and the answer says what was not checked.
 /// </summary>
 public sealed class EvaluateCdsOrders(CheckEligibility check, InjectionStore injections, OrganizationClock clock)
 {
-    public async Task<IReadOnlyList<CdsOrderAnswer>> RunAsync(Caller caller, string patientId, string? coveragePlan, IReadOnlyList<CdsOrder> orders,
+    public async Task<IReadOnlyList<CdsOrderAnswer>> RunAsync(Caller caller, string patientId, CdsCoverage coverage, IReadOnlyList<CdsOrder> orders,
         CancellationToken ct)
     {
         var answers = new List<CdsOrderAnswer>();
         IReadOnlyList<InjectionRow>? history = null;
-        var plan = coveragePlan;    // becomes null for every order once the clinic turns out not to have it
+        // A plan value that is not even a plan code (free text such as "Medicare Part A") is simply not one of the clinic's.
+        var plan = coverage.Plan is { } named && ProcedureTracker.Domain.Policies.PolicyValidator.IsValidCode(named) ? named : null;
         foreach (var order in orders)
         {
             var site = order.Site;
@@ -52,10 +66,22 @@ public sealed class EvaluateCdsOrders(CheckEligibility check, InjectionStore inj
                 outcome = await check.RunAsync(caller, patientId, null, proposal, ct);
             }
             var result = ((CheckOutcome.Answered)outcome).Result;
-            if (plan is null && coveragePlan is not null)
-                result = result.WithUnchecked($"The Coverage plan '{coveragePlan}' is not a plan this clinic has: its limits were not checked.");
-            answers.Add(new CdsOrderAnswer(order, proposal, result, plan));
+            var notChecked = NotChecked(coverage, plan, result.Plan);
+            answers.Add(new CdsOrderAnswer(order, proposal, notChecked is null ? result : result.WithUnchecked(notChecked),
+                plan is not null && result.Plan == plan ? plan : null, notChecked));
         }
         return answers;
+    }
+
+    /// <summary>What the answer could not check about the payer, given the Coverage and the plan actually judged.</summary>
+    private static string? NotChecked(CdsCoverage coverage, string? clinicPlan, string? judgedUnder)
+    {
+        if (clinicPlan is not null) return null;
+        var why = coverage.Missing is { } missing ? missing
+            : coverage.Plan is null ? "the patient's Coverage names no plan (Coverage.class of type plan)"
+            : $"the Coverage plan '{coverage.Plan}' is not a plan this clinic has";
+        return judgedUnder is null
+            ? $"The payer's limits were not checked: {why}."
+            : $"The payer's limits are not confirmed: {why}; judged under {judgedUnder}, the plan of the patient's latest injection.";
     }
 }

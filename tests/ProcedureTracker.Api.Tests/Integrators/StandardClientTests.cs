@@ -308,7 +308,7 @@ public class CdsIntegrationTests
     {
         var answer = await CallAsync(OrderSign("cds-" + Guid.NewGuid().ToString("N")[..8], "https://not-allowed.example/fhir", prefetch: false));
         var card = answer.GetProperty("cards").EnumerateArray().Single();
-        Assert.That(card.GetProperty("summary").GetString() + card.GetProperty("detail").GetString(), Does.Contain("Payer limits were not checked"));
+        Assert.That(card.GetProperty("summary").GetString() + card.GetProperty("detail").GetString(), Does.Contain("The payer's limits were not checked"));
         Assert.That(Part(Coverage(answer), "covered"), Is.EqualTo("conditional"));
     }
 }
