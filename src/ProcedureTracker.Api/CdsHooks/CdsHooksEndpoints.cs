@@ -100,7 +100,15 @@ public static class CdsHooksEndpoints
             ? prefetch.Array("entry").Select(e => e.Get("resource")).FirstOrDefault(r => r.Str("resourceType") == "Coverage")
             : prefetch.Str("resourceType") == "Coverage" ? prefetch : null;
         var planClass = coverage.Array("class").FirstOrDefault(c => c.Get("type").Codings().Any(x => x.Code == "plan"));
-        return coverage is null ? CdsCoverage.None("the prefetched Bundle holds no Coverage") : new CdsCoverage(coverage.Str("id"), planClass.Str("value"), null);
+        if (coverage is null) return CdsCoverage.None("the prefetched Bundle holds no Coverage");
+        // The words that may name the plan, in the order they are matched: the plan class, then the payors.
+        string?[] words =
+        [
+            planClass.Str("value"), planClass.Str("name"),
+            .. coverage.Array("payor").SelectMany(p => new[] { p.Str("display"), p.Get("identifier").Str("value") }),
+        ];
+        return new CdsCoverage(coverage.Str("id"), planClass.Str("value") ?? planClass.Str("name"), null,
+            words.OfType<string>().Where(w => w.Trim().Length > 0).ToList());
     }
 
     /// <summary>

@@ -16,9 +16,11 @@ public sealed record CdsOrder(ProcedureType Procedure, BodySite? Site, LocalDate
 
 /// <summary>The patient's Coverage as the EHR gave it (prefetched or fetched from its FHIR server), or why there is none.</summary>
 /// <param name="Id">The Coverage's id (coverage-information points at it).</param>
-/// <param name="Plan">Coverage.class of type plan, as the payer wrote it; null when the Coverage names none.</param>
+/// <param name="Plan">Coverage.class of type plan, as the payer wrote it (its value, else its name); null when the Coverage names none.</param>
 /// <param name="Missing">Why no Coverage was read, as a clause ("no Coverage was prefetched and ..."); null when one was.</param>
-public sealed record CdsCoverage(string? Id, string? Plan, string? Missing)
+/// <param name="Words">What names the plan, in the order it is matched: the plan class's value and name, then each
+/// payor's display and identifier value.</param>
+public sealed record CdsCoverage(string? Id, string? Plan, string? Missing, IReadOnlyList<string>? Words = null)
 {
     public static CdsCoverage None(string why) => new(null, null, why);
 }
@@ -39,15 +41,15 @@ public sealed record CdsOrderAnswer(CdsOrder Order, ProposedInjection Proposal, 
 /// does not keep, however it is spelt) the order is judged as if no plan were named (the patient's latest plan, else the
 /// clinic protocols), never refused, and the answer says what was not checked.
 /// </summary>
-public sealed class EvaluateCdsOrders(CheckEligibility check, InjectionStore injections, OrganizationClock clock)
+public sealed class EvaluateCdsOrders(CheckEligibility check, InjectionStore injections, ProcedureTracker.Data.Policies.PolicyStore policies,
+    OrganizationClock clock)
 {
     public async Task<IReadOnlyList<CdsOrderAnswer>> RunAsync(Caller caller, string patientId, CdsCoverage coverage, IReadOnlyList<CdsOrder> orders,
         CancellationToken ct)
     {
         var answers = new List<CdsOrderAnswer>();
         IReadOnlyList<InjectionRow>? history = null;
-        // A plan value that is not even a plan code (free text such as "Medicare Part A") is simply not one of the clinic's.
-        var plan = coverage.Plan is { } named && ProcedureTracker.Domain.Policies.PolicyValidator.IsValidCode(named) ? named : null;
+        var plan = await PlanOfAsync(caller, coverage, ct);
         foreach (var order in orders)
         {
             var site = order.Site;
@@ -71,6 +73,18 @@ public sealed class EvaluateCdsOrders(CheckEligibility check, InjectionStore inj
                 plan is not null && result.Plan == plan ? plan : null, notChecked));
         }
         return answers;
+    }
+
+    /// <summary>
+    /// The clinic's plan the Coverage names: the first of its words (plan value, plan name, payor) that is a policy's code
+    /// or alias, ignoring case ("Medicare Part B" for a policy listing that alias); null when none is.
+    /// </summary>
+    private async Task<string?> PlanOfAsync(Caller caller, CdsCoverage coverage, CancellationToken ct)
+    {
+        var words = coverage.Words ?? (coverage.Plan is { } p ? [p] : []);
+        if (words.Count == 0) return null;
+        var versions = await policies.AllVersionsAsync(caller.Organization.Id, ct);
+        return words.Select(w => versions.Where(v => !v.AlwaysApply).FirstOrDefault(v => v.IsNamed(w))?.Code).FirstOrDefault(c => c is not null);
     }
 
     /// <summary>What the answer could not check about the payer, given the Coverage and the plan actually judged.</summary>

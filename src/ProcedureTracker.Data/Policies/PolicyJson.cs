@@ -49,8 +49,9 @@ public sealed record PolicyVersion(Policy Policy, int Version, Instant CreatedAt
 
 /// <summary>A policy_versions row as read.</summary>
 public sealed record PolicyRow(string PolicyCode, int Version, string Name, string PlanYearStart, bool AlwaysApply,
-    LocalDate? EffectiveFrom, string Rules, Instant CreatedAt)
+    LocalDate? EffectiveFrom, string Rules, Instant CreatedAt, string Aliases)
 {
     public PolicyVersion ToVersion() => new(new Policy(PolicyCode, Name, PolicyJson.ParseAnnualDate(PlanYearStart), AlwaysApply,
-        EffectiveFrom, PolicyJson.Deserialize(Rules)), Version, CreatedAt);
+        EffectiveFrom, PolicyJson.Deserialize(Rules)) { Aliases = System.Text.Json.JsonSerializer.Deserialize<string[]>(Aliases) ?? [] },
+        Version, CreatedAt);
 }

@@ -10,7 +10,7 @@ public sealed class PolicyStore(TrackerDatabase db)
 {
     public const string Columns = """
         policy_code as PolicyCode, version, name, plan_year_start as PlanYearStart, always_apply as AlwaysApply,
-        effective_from as EffectiveFrom, rules::text as Rules, created_at as CreatedAt
+        effective_from as EffectiveFrom, rules::text as Rules, created_at as CreatedAt, to_json(aliases)::text as Aliases
         """;
 
     /// <summary>
@@ -34,16 +34,16 @@ public sealed class PolicyStore(TrackerDatabase db)
         const string sql = $"""
             insert into policies (organization_id, code) values (@organizationId, @code) on conflict do nothing;
             select 1 from policies where organization_id = @organizationId and code = @code for update;
-            insert into policy_versions (organization_id, policy_code, version, name, plan_year_start, always_apply, effective_from, rules, created_by)
+            insert into policy_versions (organization_id, policy_code, version, name, plan_year_start, always_apply, effective_from, rules, created_by, aliases)
             select @organizationId, @code, coalesce(max(version), 0) + 1, @name, @planYearStart, @alwaysApply,
-                   coalesce(@effectiveFrom::date, case when max(version) is null then null else @today::date end), @rules::jsonb, @actor
+                   coalesce(@effectiveFrom::date, case when max(version) is null then null else @today::date end), @rules::jsonb, @actor, @aliases
             from policy_versions where organization_id = @organizationId and policy_code = @code
             returning {Columns};
             """;
         var args = new
         {
             organizationId, code = policy.Code, name = policy.Name, planYearStart = PolicyJson.FormatAnnualDate(policy.PlanYearStart),
-            alwaysApply = policy.AlwaysApply, effectiveFrom = policy.EffectiveFrom, today, rules = PolicyJson.Serialize(policy.Rules), actor,
+            alwaysApply = policy.AlwaysApply, effectiveFrom = policy.EffectiveFrom, today, rules = PolicyJson.Serialize(policy.Rules), actor, aliases = policy.Aliases.ToArray(),
         };
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct));
         await grid.ReadAsync<int>();

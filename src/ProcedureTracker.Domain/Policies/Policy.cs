@@ -46,10 +46,20 @@ public sealed record Policy
     /// <summary>True when this version's <see cref="EffectiveFrom"/> is on or before <paramref name="date"/>.</summary>
     public bool StartsBy(LocalDate date) => EffectiveFrom is not { } from || from <= date;
 
-    /// <summary>Value equality: the same code, name, year start, flag, date and rules (compared item by item, in order).</summary>
+    /// <summary>
+    /// Other names of the plan as EHRs and payers write it ("Medicare Part B"): a Coverage whose plan, name or payor
+    /// says one of them (or the code), whatever its case, is this plan.
+    /// </summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
+    /// <summary>True when <paramref name="word"/> is this plan's code or one of its aliases, ignoring case and outer spaces.</summary>
+    public bool IsNamed(string word) =>
+        string.Equals(word.Trim(), Code, StringComparison.OrdinalIgnoreCase) || Aliases.Any(a => string.Equals(word.Trim(), a, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Value equality: the same code, name, year start, flag, date, aliases and rules (compared item by item, in order).</summary>
     public bool Equals(Policy? other) =>
         other is not null && Code == other.Code && Name == other.Name && PlanYearStart == other.PlanYearStart && AlwaysApply == other.AlwaysApply &&
-        EffectiveFrom == other.EffectiveFrom && Rules.SequenceEqual(other.Rules);
+        EffectiveFrom == other.EffectiveFrom && Aliases.SequenceEqual(other.Aliases) && Rules.SequenceEqual(other.Rules);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Code, Name, PlanYearStart, AlwaysApply, EffectiveFrom, Rules.Count);

@@ -13,7 +13,9 @@ namespace ProcedureTracker.Domain.Policies;
 /// <param name="EffectiveFrom">ISO date; null means from the beginning of time for a policy's first version, and today
 /// (in the organization's time zone) for a later one: the store decides, since only it knows which this is.</param>
 /// <param name="Rules">The rules (at least one).</param>
-public sealed record PolicyDraft(string? Name, string? PlanYearStart, bool? AlwaysApply, string? EffectiveFrom, IReadOnlyList<RuleDraft?>? Rules);
+/// <param name="Aliases">Other names of the plan (at most <see cref="PolicyValidator.MaxAliases"/>, 1–100 characters each).</param>
+public sealed record PolicyDraft(string? Name, string? PlanYearStart, bool? AlwaysApply, string? EffectiveFrom, IReadOnlyList<RuleDraft?>? Rules,
+    IReadOnlyList<string?>? Aliases = null);
 
 /// <summary>A rule as a client wrote it.</summary>
 /// <remarks>Record equality compares <see cref="Procedures"/> by reference, as for <see cref="PolicyDraft"/>.</remarks>
@@ -45,6 +47,9 @@ public static partial class PolicyValidator
 
     /// <summary>Largest policy document accepted, in bytes of JSON.</summary>
     public const int MaxBytes = 256 * 1024;
+
+    /// <summary>Most aliases one policy lists.</summary>
+    public const int MaxAliases = 20;
 
     /// <summary>Most procedure codes one rule names (the catalog has fewer).</summary>
     public const int MaxProceduresPerRule = 50;
@@ -86,6 +91,18 @@ public static partial class PolicyValidator
             else errors.Add("effectiveFrom", DateText.Message);
         }
 
+        var aliases = new List<string>();
+        if (draft.Aliases is { Count: > MaxAliases }) errors.Add("aliases", $"At most {MaxAliases} aliases.");
+        else
+            for (var i = 0; i < (draft.Aliases?.Count ?? 0); i++)
+            {
+                var alias = draft.Aliases![i]?.Trim();
+                if (string.IsNullOrEmpty(alias) || alias.Length > 100) errors.Add($"aliases[{i}]", "Use 1-100 characters.");
+                else if (string.Equals(alias, code, StringComparison.OrdinalIgnoreCase) || aliases.Contains(alias, StringComparer.OrdinalIgnoreCase))
+                    errors.Add($"aliases[{i}]", $"'{alias}' is listed twice (the code counts as a name too).");
+                else aliases.Add(alias);
+            }
+
         var rules = new List<Rule>();
         if (draft.Rules is null || draft.Rules.Count == 0) errors.Add("rules", "At least one rule is required.");
         else if (draft.Rules.Count > MaxRules) errors.Add("rules", $"At most {MaxRules} rules in a policy (this one has {draft.Rules.Count}).");
@@ -97,7 +114,7 @@ public static partial class PolicyValidator
         }
 
         return errors.IsEmpty
-            ? Validated<Policy>.Ok(new Policy(code, draft.Name!.Trim(), planYearStart, draft.AlwaysApply ?? false, effectiveFrom, rules))
+            ? Validated<Policy>.Ok(new Policy(code, draft.Name!.Trim(), planYearStart, draft.AlwaysApply ?? false, effectiveFrom, rules) { Aliases = aliases })
             : Validated<Policy>.Invalid(errors);
     }
 
