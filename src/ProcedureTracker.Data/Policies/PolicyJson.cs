@@ -52,6 +52,7 @@ public sealed record PolicyRow(string PolicyCode, int Version, string Name, stri
     LocalDate? EffectiveFrom, string Rules, Instant CreatedAt, string Aliases)
 {
     public PolicyVersion ToVersion() => new(new Policy(PolicyCode, Name, PolicyJson.ParseAnnualDate(PlanYearStart), AlwaysApply,
-        EffectiveFrom, PolicyJson.Deserialize(Rules)) { Aliases = System.Text.Json.JsonSerializer.Deserialize<string[]>(Aliases) ?? [] },
+        EffectiveFrom, PolicyJson.Deserialize(Rules))
+    { Aliases = System.Text.Json.JsonSerializer.Deserialize<string[]>(Aliases) ?? [] },
         Version, CreatedAt);
 }
