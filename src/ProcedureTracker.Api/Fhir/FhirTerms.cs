@@ -10,6 +10,9 @@ public static class FhirTerms
     public const string Cpt = "http://www.ama-assn.org/go/cpt";
     public const string Snomed = "http://snomed.info/sct";
     public const string ProcedureSystem = "http://proceduretracker.org/fhir/CodeSystem/procedure";
+
+    /// <summary>Our body-region codes (GET /v1/regions): on every bodySite, beside SNOMED CT where a region maps to one.</summary>
+    public const string RegionSystem = "http://proceduretracker.org/fhir/CodeSystem/region";
     public const string PlanExtension = "http://proceduretracker.org/fhir/StructureDefinition/payer-plan";
 
     /// <summary>Levels treated in the session (valueInteger, at least 1; API.md).</summary>
@@ -50,8 +53,10 @@ public static class FhirTerms
         foreach (var site in sites)
             foreach (var extension in site.Array("extension").Where(e => e.Str("url") == LateralityExtension))
                 codes.AddRange(extension.Get("valueCodeableConcept").Codings().Where(c => c.System == Snomed && c.Code is not null).Select(c => c.Code!));
-        return (codes.Select(c => RegionBySnomed.GetValueOrDefault(c)).FirstOrDefault(r => r is not null),
-            codes.Select(c => LateralityBySnomed.GetValueOrDefault(c)).FirstOrDefault(r => r is not null));
+        // SNOMED CT first; else our own region code (the regions SNOMED CT has no single concept for).
+        var region = codes.Select(c => RegionBySnomed.GetValueOrDefault(c)).FirstOrDefault(r => r is not null)
+            ?? bodySite.Codings().FirstOrDefault(c => c.System == RegionSystem && c.Code is not null).Code;
+        return (region, codes.Select(c => LateralityBySnomed.GetValueOrDefault(c)).FirstOrDefault(r => r is not null));
     }
 
     /// <summary>

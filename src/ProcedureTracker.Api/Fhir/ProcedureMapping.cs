@@ -53,7 +53,7 @@ public static class ProcedureMapping
         else if (procedure is null) errors.Add("Procedure.code", $"CPT code '{cpt}' is not a procedure in the catalog.");
 
         var (region, laterality) = FhirTerms.Site(resource.Get("bodySite"));
-        if (region is null) errors.Add("Procedure.bodySite", "bodySite needs a SNOMED CT region code from the mapping table.");
+        if (region is null) errors.Add("Procedure.bodySite", "bodySite needs a SNOMED CT region code from the mapping table, or a region code of http://proceduretracker.org/fhir/CodeSystem/region (GET /v1/regions).");
 
         var date = PerformedDate(resource, zone, errors);
 
@@ -92,9 +92,15 @@ public static class ProcedureMapping
         var cpt = row.CptCode ?? catalog.FindProcedure(row.Procedure)?.CptCodes.FirstOrDefault();
         if (cpt is not null) code.Add(new JsonObject { ["system"] = FhirTerms.Cpt, ["code"] = cpt });
         code.Add(new JsonObject { ["system"] = FhirTerms.ProcedureSystem, ["code"] = row.Procedure, ["display"] = catalog.ProcedureName(row.Procedure) });
+        // Every bodySite has a coding (FHIR arrays are never empty): SNOMED CT where the region maps to a concept, and our region code always.
         var site = new JsonArray();
         if (FhirTerms.SnomedByRegion.GetValueOrDefault(row.Region) is { } region) site.Add(new JsonObject { ["system"] = FhirTerms.Snomed, ["code"] = region });
-        var bodySite = new JsonObject { ["coding"] = site };
+        site.Add(new JsonObject { ["system"] = FhirTerms.RegionSystem, ["code"] = row.Region, ["display"] = catalog.RegionName(row.Region) });
+        var bodySite = new JsonObject
+        {
+            ["coding"] = site,
+            ["text"] = catalog.RegionName(row.Region) + (row.Laterality == "none" ? "" : $" ({row.Laterality})"),
+        };
         if (FhirTerms.SnomedByLaterality.GetValueOrDefault(row.Laterality) is { } side)
             bodySite["extension"] = new JsonArray(new JsonObject
             {

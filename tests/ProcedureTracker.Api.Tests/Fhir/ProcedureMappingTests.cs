@@ -129,4 +129,22 @@ public class ProcedureMappingTests
         Assert.That((back.Clinical.Site, back.Clinical.Date, back.Clinical.Steroid!.MpeMg),
             Is.EqualTo((new BodySite("neck", Laterality.Left), new LocalDate(2026, 3, 5), 40m)));
     }
+
+    [Test]
+    public void Every_region_writes_a_coded_body_site_that_reads_back_to_the_same_region()
+    {
+        foreach (var region in Catalog.Regions)
+        {
+            var row = new InjectionRow
+            {
+                Id = Guid.NewGuid(), PatientId = "p-78", Procedure = "trigger-point-injection", Region = region.Code, Laterality = "right",
+                DateOfService = new LocalDate(2026, 3, 5), ExternalId = "urn:x|43", RecordedAt = Instant.FromUtc(2026, 3, 5, 12, 0),
+            };
+            var fhir = ProcedureMapping.ToFhir(row, Catalog);
+            var bodySite = fhir.Get("bodySite")!.AsArray().Single();
+            Assert.That(bodySite.Get("coding")!.AsArray().Count, Is.GreaterThan(0), $"{region.Code}: FHIR arrays are never empty: {bodySite!.ToJsonString()}");
+            var back = Map(fhir).Procedure!.Injection!;
+            Assert.That(back.Clinical.Site, Is.EqualTo(new BodySite(region.Code, Laterality.Right)), region.Code);
+        }
+    }
 }
