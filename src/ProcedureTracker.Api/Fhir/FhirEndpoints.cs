@@ -32,7 +32,10 @@ public static class FhirEndpoints
             .WithDescription("patient= or subject=, _id, date=[eq|ge|gt|le|lt] with a year, month, day or instant, status=, code= (CPT or procedure system), _count; keyset paging by the next link's _cursor. A searchset Bundle with self and next links.").RequireAuthorization(Permission.Read);
         group.MapGet("/Procedure/{id}", Read)
             .WithName("fhirReadProcedure").WithSummary("Read one procedure (FHIR)")
-            .WithDescription("The Procedure with its ETag (W/\"1\" as recorded, W/\"2\" once voided).").RequireAuthorization(Permission.Read);
+            .WithDescription("The Procedure with its ETag (W/\"1\" as recorded, W/\"2\" once voided); If-None-Match with the current ETag answers 304.").RequireAuthorization(Permission.Read);
+        group.MapGet("/Procedure/{id}/_history/{version}", ReadVersion)
+            .WithName("fhirReadProcedureVersion").WithSummary("Read one version of a procedure (FHIR vread)")
+            .WithDescription("Version 1 is the record as recorded; version 2 exists once it was voided (entered-in-error).").RequireAuthorization(Permission.Read);
         group.AddEndpointFilter(async (context, next) =>
         {
             // JSON is the only format served: a client asking for XML (or anything else) only gets 406.
@@ -78,7 +81,7 @@ public static class FhirEndpoints
             {
                 ["type"] = "Procedure", ["conditionalCreate"] = true,
                 ["interaction"] = new JsonArray(new JsonObject { ["code"] = "create" }, new JsonObject { ["code"] = "read" },
-                    new JsonObject { ["code"] = "search-type" }),
+                    new JsonObject { ["code"] = "vread" }, new JsonObject { ["code"] = "search-type" }),
                 ["versioning"] = "versioned",
                 ["searchParam"] = new JsonArray(
                     new JsonObject { ["name"] = "patient", ["type"] = "reference" },
@@ -201,11 +204,40 @@ public static class FhirEndpoints
         return entry;
     }
 
-    private static async Task<IResult> Read(string id, Caller caller, ListHistory history, ProcedureCatalog catalog, CancellationToken ct)
+    private static async Task<IResult> Read(string id, HttpRequest request, Caller caller, ListHistory history, ProcedureCatalog catalog, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var guid)) return Fhir(404, FhirJson.Outcome("error", "not-found", $"No Procedure/{id}."));
         var row = await history.ByIdAsync(caller, guid, ct);
-        return row is null ? Fhir(404, FhirJson.Outcome("error", "not-found", $"No Procedure/{id}.")) : Fhir(200, ProcedureMapping.ToFhir(row, catalog));
+        if (row is null) return Fhir(404, FhirJson.Outcome("error", "not-found", $"No Procedure/{id}."));
+        var resource = ProcedureMapping.ToFhir(row, catalog);
+        // A client holding the current version (its ETag, weak or strong) is told so without the body.
+        var etag = resource.Get("meta").Str("versionId");
+        if (request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() is var x && (x == "*" || x.Trim('W', '/', '"') == etag))))
+            return new NotModified(etag!);
+        return Fhir(200, resource);
+    }
+
+    private static async Task<IResult> ReadVersion(string id, string version, Caller caller, ListHistory history, ProcedureCatalog catalog,
+        CancellationToken ct)
+    {
+        var row = Guid.TryParse(id, out var guid) ? await history.ByIdAsync(caller, guid, ct) : null;
+        if (row is null) return Fhir(404, FhirJson.Outcome("error", "not-found", $"No Procedure/{id}."));
+        return version switch
+        {
+            "1" => Fhir(200, ProcedureMapping.ToFhir(row, catalog, asRecorded: true)),
+            "2" when row.VoidedAt is not null => Fhir(200, ProcedureMapping.ToFhir(row, catalog)),
+            _ => Fhir(404, FhirJson.Outcome("error", "not-found", $"No version {version} of Procedure/{id}.")),
+        };
+    }
+
+    private sealed class NotModified(string version) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = StatusCodes.Status304NotModified;
+            context.Response.Headers.ETag = $"W/\"{version}\"";
+            return Task.CompletedTask;
+        }
     }
 
     private static async Task<(int, JsonObject, string?)> ProcessAsync(JsonNode? resource, string? ifNoneExist, Caller caller, Doors doors,

@@ -86,8 +86,10 @@ public static class ProcedureMapping
         return null;
     }
 
-    public static JsonObject ToFhir(InjectionRow row, ProcedureCatalog catalog)
+    /// <summary>The record as a Procedure: its current version, or with <paramref name="asRecorded"/> version 1 (before a void).</summary>
+    public static JsonObject ToFhir(InjectionRow row, ProcedureCatalog catalog, bool asRecorded = false)
     {
+        var voidedAt = asRecorded ? null : row.VoidedAt;
         var code = new JsonArray();
         var cpt = row.CptCode ?? catalog.FindProcedure(row.Procedure)?.CptCodes.FirstOrDefault();
         if (cpt is not null) code.Add(new JsonObject { ["system"] = FhirTerms.Cpt, ["code"] = cpt });
@@ -122,8 +124,8 @@ public static class ProcedureMapping
         {
             ["resourceType"] = "Procedure", ["id"] = row.Id.ToString(),
             // Version 1 as recorded, 2 once voided (entered-in-error): the ETag a client compares.
-            ["meta"] = new JsonObject { ["versionId"] = row.VoidedAt is null ? "1" : "2", ["lastUpdated"] = InstantPattern.ExtendedIso.Format(row.VoidedAt ?? row.RecordedAt) },
-            ["status"] = row.VoidedAt is null ? "completed" : "entered-in-error",
+            ["meta"] = new JsonObject { ["versionId"] = voidedAt is null ? "1" : "2", ["lastUpdated"] = InstantPattern.ExtendedIso.Format(voidedAt ?? row.RecordedAt) },
+            ["status"] = voidedAt is null ? "completed" : "entered-in-error",
             ["code"] = new JsonObject { ["coding"] = code },
             ["subject"] = new JsonObject { ["reference"] = $"Patient/{row.PatientId}" },
             ["performedDateTime"] = LocalDatePattern.Iso.Format(row.DateOfService),

@@ -79,4 +79,28 @@ public class FhirSearchTests : ApiTest
         Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "an instant needs its offset");
         Assert.That((await Admin.GetAsync($"/fhir/Procedure?patient={patient}&_cursor=not-a-cursor")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
+
+    [Test]
+    public async Task Vread_gives_each_version_and_if_none_match_with_the_current_etag_answers_304()
+    {
+        var patient = await PatientWithHistoryAsync(1);
+        var id = (await Json(await Admin.GetAsync($"/v1/patients/{patient}/injections"))).GetProperty("injections")[0].GetProperty("id").GetString();
+        var first = await Admin.GetAsync($"/fhir/Procedure/{id}");
+        Assert.That(first.Headers.ETag?.ToString(), Is.EqualTo("W/\"1\""));
+        var cached = new HttpRequestMessage(HttpMethod.Get, $"/fhir/Procedure/{id}");
+        cached.Headers.TryAddWithoutValidation("If-None-Match", "W/\"1\"");
+        Assert.That((await Admin.SendAsync(cached)).StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
+
+        Assert.That((await Admin.PostAsJsonAsync($"/v1/patients/{patient}/injections/{id}/void", new { reason = "wrong patient" })).IsSuccessStatusCode);
+        var stale = new HttpRequestMessage(HttpMethod.Get, $"/fhir/Procedure/{id}");
+        stale.Headers.TryAddWithoutValidation("If-None-Match", "W/\"1\"");
+        var changed = await Admin.SendAsync(stale);
+        Assert.That((changed.StatusCode, changed.Headers.ETag?.ToString()), Is.EqualTo((HttpStatusCode.OK, "W/\"2\"")), "a stale ETag gets the new version");
+
+        var v1 = await Json(await Admin.GetAsync($"/fhir/Procedure/{id}/_history/1"));
+        var v2 = await Json(await Admin.GetAsync($"/fhir/Procedure/{id}/_history/2"));
+        Assert.That((v1.GetProperty("status").GetString(), v1.GetProperty("meta").GetProperty("versionId").GetString()), Is.EqualTo(("completed", "1")));
+        Assert.That((v2.GetProperty("status").GetString(), v2.GetProperty("meta").GetProperty("versionId").GetString()), Is.EqualTo(("entered-in-error", "2")));
+        Assert.That((await Admin.GetAsync($"/fhir/Procedure/{id}/_history/3")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
 }
