@@ -213,6 +213,27 @@ public class WebApplicationTests
     }
 
     [Test]
+    public async Task A_policy_s_aliases_are_shown_in_the_editor_and_kept_when_it_is_saved_again()
+    {
+        await SignInAsync(_page, WebHost.AdminUser, WebHost.AdminPassword);
+        var code = "mcb-" + Guid.NewGuid().ToString("N")[..6];
+        await _page.GotoAsync(WebHost.Url + $"/admin/policies/edit?code={code}");
+        await _page.GetByLabel("Policy (JSON)").FillAsync($$"""
+            {"name":"Medicare Part B","aliases":["Medicare Part B","MEDICARE-B"],"rules":[{"id":"gap","kind":"min-interval","procedures":["*"],"scope":"site","days":30}]}
+            """);
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Save as a new version" }).ClickAsync();
+        await Expect(_page.GetByText(new Regex($"Saved {code} version 1"))).ToBeVisibleAsync();
+
+        // Editing the stored version starts from what is stored, aliases included, and saving it keeps them.
+        await _page.GotoAsync(WebHost.Url + $"/admin/policies/edit?code={code}");
+        await Expect(_page.GetByLabel("Policy (JSON)")).ToHaveValueAsync(new Regex("MEDICARE-B"));
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Save as a new version" }).ClickAsync();
+        await Expect(_page.GetByText(new Regex($"Saved {code} version 2"))).ToBeVisibleAsync();
+        await _page.GotoAsync(WebHost.Url + $"/admin/policies/edit?code={code}");
+        await Expect(_page.GetByLabel("Policy (JSON)")).ToHaveValueAsync(new Regex("Medicare Part B\",\\s*\"MEDICARE-B"));
+    }
+
+    [Test]
     public async Task A_clinician_cannot_open_admin_or_billing_pages()
     {
         await SignInAsync(_page, ClinicianUser, Password);

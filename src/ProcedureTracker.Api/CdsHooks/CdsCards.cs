@@ -25,7 +25,8 @@ public static class CdsCards
     private static JsonObject Source() => new()
     {
         ["label"] = "ProcedureTracker",
-        ["topic"] = new JsonObject { ["system"] = FhirTerms.CardType, ["code"] = "limits", ["display"] = "Limits" },
+        // CRD 2.0.1's card types (its temporary code system; later CRD versions moved them to THO).
+        ["topic"] = new JsonObject { ["system"] = FhirTerms.CrdTemp, ["code"] = "limits", ["display"] = "Limits" },
     };
 
     /// <summary>
@@ -53,7 +54,8 @@ public static class CdsCards
         else
         {
             card["indicator"] = "info";
-            card["summary"] = Truncate("Eligible, but not every limit was checked: " + result.Unchecked[0]);
+            // The reason is in the detail: a summary is short and whole.
+            card["summary"] = $"Eligible on {Iso.Format(result.Date)}, but not every limit was checked";
         }
         card["detail"] = Detail(result, procedureName);
         if (patientPage is not null)
@@ -103,6 +105,7 @@ public static class CdsCards
         if (plan is null)
         {
             extensions.Add(new JsonObject { ["url"] = "covered", ["valueCode"] = "conditional" });
+            extensions.Add(new JsonObject { ["url"] = "pa-needed", ["valueCode"] = "conditional" });
             extensions.Add(new JsonObject
             {
                 ["url"] = "reason",
@@ -119,7 +122,8 @@ public static class CdsCards
         var limit = plan is null ? null : result.Usage.FirstOrDefault(u => u.Policy == plan && u.Unit == UsageUnit.Sessions);
         if (limit is not null)
         {
-            extensions.Add(DetailExtension("allowed-quantity", "valueQuantity", new JsonObject { ["value"] = limit.Limit, ["unit"] = "sessions" }));
+            // What remains of the cap in its window, not the cap itself.
+            extensions.Add(DetailExtension("allowed-quantity", "valueQuantity", new JsonObject { ["value"] = Math.Max(0, limit.Limit - limit.Used), ["unit"] = "sessions" }));
             extensions.Add(DetailExtension("allowed-period", "valuePeriod",
                 new JsonObject { ["start"] = Iso.Format(limit.WindowStart), ["end"] = Iso.Format(limit.WindowEnd) }));
         }
@@ -134,6 +138,12 @@ public static class CdsCards
             new JsonObject { ["url"] = "value", [valueName] = value }),
     };
 
-    private static string Truncate(string s) => s.Length <= SummaryLimit - 1 ? s : s[..(SummaryLimit - 2)] + "…";
+    /// <summary>A summary within the limit, cut at a word (never mid-word) when it must be cut.</summary>
+    private static string Truncate(string s)
+    {
+        if (s.Length < SummaryLimit) return s;
+        var cut = s.LastIndexOf(' ', SummaryLimit - 3);
+        return s[..(cut > 0 ? cut : SummaryLimit - 2)].TrimEnd(',', ':', ';') + "…";
+    }
     private static string Number(decimal d) => d.ToString("0.#", CultureInfo.InvariantCulture);
 }

@@ -81,7 +81,8 @@ public static class CdsHooksEndpoints
         {
             var name = catalog.ProcedureName(answer.Proposal.Procedure);
             if (CdsCards.Card(answer.Result, name, patientPage) is { } card) cards.Add(card);
-            if (service.Hook != "order-sign") continue;
+            // Coverage information is a payer's statement about one Coverage (its coverage element is required): none without one.
+            if (service.Hook != "order-sign" || coverage.Id is null) continue;
             var updated = orders.First(o => ReferenceEquals(o.Order, answer.Order)).Resource.DeepClone().AsObject();
             var extensions = updated["extension"] as JsonArray ?? new JsonArray();
             extensions.Add(CdsCards.CoverageInformation(answer.Result, answer.PayerPlan, coverage.Id, clock.Today(caller.Organization), answer.NotChecked));

@@ -27,7 +27,7 @@ public sealed record Meter(string Policy, string RuleText, decimal Used, decimal
     /// <summary>The level in words (the colour is never the only sign).</summary>
     public string Words => Level switch
     {
-        MeterLevel.Over => $"Over the limit by {Number(Used - Limit)} {Unit.ToText()}",
+        MeterLevel.Over => $"Over the limit by {Number(Used - Limit)} {(Used - Limit == 1 && Unit == UsageUnit.Sessions ? "session" : Unit.ToText())}",
         MeterLevel.AtLimit => "At the limit: no more in this window",
         MeterLevel.Last => Unit == UsageUnit.Sessions ? "1 session left: the next is the last" : $"{Number(Limit - Used)} mg MPE left",
         _ => $"{Number(Limit - Used)} {Unit.ToText()} left",

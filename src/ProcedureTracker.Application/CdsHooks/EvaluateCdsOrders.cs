@@ -69,7 +69,7 @@ public sealed class EvaluateCdsOrders(CheckEligibility check, InjectionStore inj
             }
             var result = ((CheckOutcome.Answered)outcome).Result;
             var notChecked = NotChecked(coverage, plan, result.Plan);
-            answers.Add(new CdsOrderAnswer(order, proposal, notChecked is null ? result : result.WithUnchecked(notChecked),
+            answers.Add(new CdsOrderAnswer(order, proposal, notChecked is null ? result : result.WithUncheckedOnly(notChecked),
                 plan is not null && result.Plan == plan ? plan : null, notChecked));
         }
         return answers;

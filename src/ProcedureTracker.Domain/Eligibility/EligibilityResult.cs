@@ -34,6 +34,10 @@ public sealed record EligibilityResult(
     /// <summary>A copy with <paramref name="notes"/> about what was not checked put first among the warnings.</summary>
     public EligibilityResult WithUnchecked(params IReadOnlyList<string> notes) =>
         notes.Count == 0 ? this : this with { Warnings = [.. notes, .. Warnings], Unchecked = [.. notes, .. Unchecked] };
+
+    /// <summary>A copy whose only note about what was not checked is <paramref name="note"/> (a caller that knows the reason better says it once).</summary>
+    public EligibilityResult WithUncheckedOnly(string note) =>
+        this with { Warnings = [note, .. Warnings.Where(w => !Unchecked.Contains(w))], Unchecked = [note] };
 }
 
 /// <summary>One broken rule.</summary>

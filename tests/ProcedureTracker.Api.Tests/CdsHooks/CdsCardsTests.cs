@@ -54,8 +54,8 @@ public class CdsCardsTests
         var result = Evaluator.Evaluate(new ProposedInjection(Tpi, new BodySite("neck", Laterality.Right), null, new LocalDate(2026, 6, 1)), [], [Plan], plan: null);
         var card = CdsCards.Card(result, "Trigger point injection")!;
         Assert.That(card.Str("indicator"), Is.EqualTo("info"));
-        Assert.That(card.Str("summary"), Does.Contain("only the clinic protocols were checked"));
-        Assert.That(card.Str("summary")!.Length, Is.LessThan(CdsCards.SummaryLimit));
+        Assert.That(card.Str("summary"), Is.EqualTo("Eligible on 2026-06-01, but not every limit was checked"), "short and whole");
+        Assert.That(card.Str("detail"), Does.Contain("only the clinic protocols were checked"), "the reason is in the detail");
     }
 
     [Test]
@@ -69,7 +69,7 @@ public class CdsCardsTests
         Assert.That(parts.Single(e => e.Str("url") == "coverage").Get("valueReference").Str("reference"), Is.EqualTo("Coverage/cov-1"));
         Assert.That(parts.Single(e => e.Str("url") == "date").Str("valueDate"), Is.EqualTo("2026-05-30"));
         var quantity = parts.Where(e => e.Str("url") == "detail").SelectMany(d => d.Array("extension")).Single(e => e.Str("url") == "value" && e.Get("valueQuantity") is not null);
-        Assert.That(quantity.Get("valueQuantity")!["value"]!.GetValue<decimal>(), Is.EqualTo(2m));
+        Assert.That(quantity.Get("valueQuantity")!["value"]!.GetValue<decimal>(), Is.EqualTo(0m), "what remains of the cap (2 of 2 used)");
 
         var free = CdsCards.CoverageInformation(Answer("2026-06-01"), "acme-ppo", null, today);
         Assert.That(free.Array("extension").Single(e => e.Str("url") == "covered").Str("valueCode"), Is.EqualTo("covered"));
