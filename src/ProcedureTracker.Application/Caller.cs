@@ -37,20 +37,17 @@ public sealed record Caller(Actor Actor, Organization Organization, string Role,
 {
     /// <summary>The id the audit log records for this caller.</summary>
     public Guid ActorId => Actor.Id;
-
-    /// <summary>Who reads, as the read audit records it.</summary>
-    public ReadAudit.Reader Reader => new(Organization.Id, ActorId, Door, Role);
 }
 
 /// <summary>The read audit entries of a caller.</summary>
 public static class CallerReadAudit
 {
     public static ValueTask PatientAsync(this ReadAudit audit, Caller caller, string patientId, string purpose, CancellationToken ct) =>
-        audit.PatientAsync(caller.Reader, patientId, purpose, ct);
+        audit.PatientAsync(caller.Organization.Id, caller.ActorId, caller.Door, patientId, purpose, ct);
 
     public static ValueTask ReportAsync(this ReadAudit audit, Caller caller, string report, object parameters, CancellationToken ct) =>
-        audit.ReportAsync(caller.Reader, report, parameters, ct);
+        audit.ReportAsync(caller.Organization.Id, caller.ActorId, caller.Door, report, parameters, ct);
 
     public static ValueTask DeniedAsync(this ReadAudit audit, Caller caller, string method, string route, CancellationToken ct) =>
-        audit.DeniedAsync(caller.Reader, method, route, ct);
+        audit.DeniedAsync(caller.Organization.Id, caller.ActorId, caller.Door, caller.Role, method, route, ct);
 }

@@ -12,9 +12,6 @@ namespace ProcedureTracker.Data;
 /// </summary>
 public sealed class ReadAudit(TrackerDatabase db, IClock clock)
 {
-    /// <summary>Who reads: organization, actor id, door and role.</summary>
-    public readonly record struct Reader(long OrganizationId, Guid ActorId, string Door, string Role);
-
     public sealed record Entry(Instant At, long OrganizationId, Guid Actor, string Action, string Entity, string EntityId, string Detail);
 
     private readonly Channel<Entry> _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(20_000)
@@ -25,19 +22,19 @@ public sealed class ReadAudit(TrackerDatabase db, IClock clock)
     public ChannelReader<Entry> Queue => _queue.Reader;
 
     /// <summary>A patient's history was read (<paramref name="purpose"/>: history, eligibility, ...).</summary>
-    public ValueTask PatientAsync(Reader caller, string patientId, string purpose, CancellationToken ct) =>
-        EnqueueAsync(caller, "read", "patient", patientId, new { door = caller.Door, purpose }, ct);
+    public ValueTask PatientAsync(long organizationId, Guid actor, string door, string patientId, string purpose, CancellationToken ct) =>
+        EnqueueAsync(organizationId, actor, "read", "patient", patientId, new { door, purpose }, ct);
 
     /// <summary>A report over many patients was read or exported, with its parameters.</summary>
-    public ValueTask ReportAsync(Reader caller, string report, object parameters, CancellationToken ct) =>
-        EnqueueAsync(caller, "export", "report", report, new { door = caller.Door, parameters }, ct);
+    public ValueTask ReportAsync(long organizationId, Guid actor, string door, string report, object parameters, CancellationToken ct) =>
+        EnqueueAsync(organizationId, actor, "export", "report", report, new { door, parameters }, ct);
 
     /// <summary>A caller was refused an endpoint its role does not open (a 403): which endpoint (its route, not its values).</summary>
-    public ValueTask DeniedAsync(Reader caller, string method, string route, CancellationToken ct) =>
-        EnqueueAsync(caller, "forbidden", "endpoint", $"{method} {route}", new { door = caller.Door, role = caller.Role }, ct);
+    public ValueTask DeniedAsync(long organizationId, Guid actor, string door, string role, string method, string route, CancellationToken ct) =>
+        EnqueueAsync(organizationId, actor, "forbidden", "endpoint", $"{method} {route}", new { door, role }, ct);
 
-    private ValueTask EnqueueAsync(Reader caller, string action, string entity, string entityId, object detail, CancellationToken ct) =>
-        _queue.Writer.WriteAsync(new Entry(clock.GetCurrentInstant(), caller.OrganizationId, caller.ActorId, action, entity, entityId,
+    private ValueTask EnqueueAsync(long organizationId, Guid actor, string action, string entity, string entityId, object detail, CancellationToken ct) =>
+        _queue.Writer.WriteAsync(new Entry(clock.GetCurrentInstant(), organizationId, actor, action, entity, entityId,
             Audit.Json(detail)!), ct);
 
     /// <summary>Stops taking entries (the writer then drains what is queued).</summary>

@@ -289,6 +289,11 @@ public static class FhirEndpoints
     private static async Task<IResult> Search(HttpRequest request, Caller caller, SearchProcedures search, ProcedureCatalog catalog, CancellationToken ct)
     {
         var query = request.Query;
+        // Prefer: handling=strict (FHIR search): a parameter this server does not support is an error, not silently ignored.
+        if (request.Headers["Prefer"].Any(p => p?.Replace(" ", "").Contains("handling=strict", StringComparison.OrdinalIgnoreCase) == true)
+            && query.Keys.FirstOrDefault(k => !SearchParameters.Contains(k)) is { } unknown)
+            return Fhir(400, FhirJson.Outcome("error", "not-supported",
+                $"Search parameter '{unknown}' is not supported (Prefer: handling=strict); supported: {string.Join(", ", SearchParameters)}.", unknown));
         var used = new List<KeyValuePair<string, string>>();
         var patient = query["patient"].FirstOrDefault() ?? query["subject"].FirstOrDefault();
         var idFilter = query["_id"].FirstOrDefault();
@@ -359,6 +364,8 @@ public static class FhirEndpoints
         var page = await search.RunAsync(caller, new ProcedureSearch(patientId, id, from, to, voided, procedures, cpts, after, count), ct);
         return Fhir(200, Searchset(request, used, page.Rows, page.Total, page.Next, catalog, after));
     }
+
+    private static readonly string[] SearchParameters = ["patient", "subject", "_id", "date", "status", "code", "_count", "_cursor", "_format"];
 
     private static LocalDate? Max(LocalDate? a, LocalDate? b) => a is null ? b : b is null ? a : LocalDate.Max(a.Value, b.Value);
     private static LocalDate? Min(LocalDate? a, LocalDate? b) => a is null ? b : b is null ? a : LocalDate.Min(a.Value, b.Value);

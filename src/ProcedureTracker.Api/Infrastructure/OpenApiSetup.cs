@@ -13,6 +13,9 @@ namespace ProcedureTracker.Api.Infrastructure;
 /// <summary>An error status a route answers beyond the common ones, with what it means there (read into the OpenAPI document).</summary>
 public sealed record DocumentedError(int Status, string Description);
 
+/// <summary>A route that also answers <c>text/csv</c> (its <c>format=csv</c>): declared beside JSON so generated clients do not parse it as JSON.</summary>
+public sealed record CsvResponse;
+
 public static class OpenApiSetup
 {
     private static readonly Dictionary<string, string> TagDescriptions = new()
@@ -33,6 +36,12 @@ public static class OpenApiSetup
 
     public static IServiceCollection AddTrackerOpenApi(this IServiceCollection services) => services.AddOpenApi(options =>
     {
+        // Dates and instants are written inline (a string with its format, null allowed where the member is nullable), not
+        // as shared components a nullable use must wrap in oneOf: generated clients turn that wrapper into an empty class.
+        var defaultReferenceId = options.CreateSchemaReferenceId;
+        options.CreateSchemaReferenceId = info =>
+            info.Type == typeof(LocalDate) || info.Type == typeof(LocalDate?) || info.Type == typeof(Instant) || info.Type == typeof(Instant?)
+                ? null : defaultReferenceId(info);
         options.AddDocumentTransformer((document, context, ct) =>
         {
             document.Info.Title = "ProcedureTracker";
@@ -115,6 +124,11 @@ public static class OpenApiSetup
                     operation.Responses["201"] = new OpenApiResponse { Description = "Created", Content = new Dictionary<string, OpenApiMediaType> { [media] = new OpenApiMediaType { Schema = schema } } };
                 if (fhir) Add(operation, "406", "Only application/fhir+json is served", errorType, errorSchema);
             }
+            if (metadata.OfType<CsvResponse>().Any() && operation.Responses.TryGetValue("200", out var okResponse) && okResponse is OpenApiResponse ok)
+            {
+                ok.Content ??= new Dictionary<string, OpenApiMediaType>();
+                ok.Content["text/csv"] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "RFC 4180 CSV with a header row" } };
+            }
             foreach (var error in metadata.OfType<DocumentedError>())
                 Add(operation, error.Status.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Description, errorType, errorSchema);
             if (!anonymous)
@@ -137,9 +151,14 @@ public static class OpenApiSetup
             var type = context.JsonTypeInfo.Type;
             var nullable = context.JsonPropertyInfo is { } p && (Nullable.GetUnderlyingType(p.PropertyType) is not null || !p.PropertyType.IsValueType);
             if (type == typeof(string)) Typed(schema, JsonSchemaType.String, null, nullable);
-            // Shared component schemas: a nullable use is wrapped (oneOf null) by the generator, so these never include null themselves.
-            else if (type == typeof(LocalDate) || type == typeof(LocalDate?)) Typed(schema, JsonSchemaType.String, "date", false);
-            else if (type == typeof(Instant) || type == typeof(Instant?)) Typed(schema, JsonSchemaType.String, "date-time", false);
+            else if (type == typeof(LocalDate) || type == typeof(LocalDate?)) Typed(schema, JsonSchemaType.String, "date", nullable);
+            else if (type == typeof(Instant) || type == typeof(Instant?)) Typed(schema, JsonSchemaType.String, "date-time", nullable);
+            // Numbers are written as numbers: the generator's "or a numeric string" (lenient reading) is not what clients should send.
+            else if (schema.Type is { } t && t.HasFlag(JsonSchemaType.String) && (t.HasFlag(JsonSchemaType.Integer) || t.HasFlag(JsonSchemaType.Number)))
+            {
+                schema.Type = t & ~JsonSchemaType.String;
+                schema.Pattern = null;
+            }
             // Requests: every member optional in the schema; the service names what is missing.
             if (type.Name.EndsWith("Request", StringComparison.Ordinal) && schema.Required is { Count: > 0 }) schema.Required.Clear();
             return Task.CompletedTask;

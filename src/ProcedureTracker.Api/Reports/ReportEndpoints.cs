@@ -20,10 +20,12 @@ public static class ReportEndpoints
         var group = v1.MapGroup("/reports").WithTags("Reports").RequireAuthorization(Permission.Reports);
         group.MapGet("/yearly-counts", YearlyCounts)
             .WithName("yearlyCounts").WithSummary("Yearly counts")
-            .WithDescription("Sessions, injections, steroid sessions and mg MPE per patient, plan and procedure for a calendar or plan year; format=csv for a CSV file.");
+            .WithDescription("Sessions, injections, steroid sessions and mg MPE per patient, plan and procedure for a calendar or plan year; format=csv for a CSV file.")
+            .WithMetadata(new CsvResponse());
         group.MapGet("/approaching-limits", Approaching)
             .WithName("approachingLimits").WithSummary("Patients near a cap")
-            .WithDescription("Everyone with at most one session (or 40 mg MPE) left on a counting rule on a date; format=csv for a CSV file.");
+            .WithDescription("Everyone with at most one session (or 40 mg MPE) left on a counting rule on a date; format=csv for a CSV file.")
+            .WithMetadata(new CsvResponse());
     }
 
     private static async Task<Results<Ok<IAsyncEnumerable<YearlyCountRow>>, EmptyHttpResult, ValidationProblem>> YearlyCounts(

@@ -75,6 +75,12 @@ public class FhirSearchTests : ApiTest
         Assert.That(none.GetProperty("link")[0].GetProperty("url").GetString(), Does.EndWith($"/fhir/Procedure?patient={patient}&code=64483"),
             "the self link repeats the parameters applied, not the ignored one");
 
+        var strict = new HttpRequestMessage(HttpMethod.Get, $"/fhir/Procedure?patient={patient}&unknown=1");
+        strict.Headers.TryAddWithoutValidation("Prefer", "handling=strict");
+        var strictAnswer = await Admin.SendAsync(strict);
+        Assert.That(strictAnswer.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "Prefer: handling=strict refuses what it would ignore");
+        Assert.That(await strictAnswer.Content.ReadAsStringAsync(), Does.Contain("unknown"));
+
         var refused = await Admin.GetAsync($"/fhir/Procedure?patient={patient}&date=2025-01-30T09:00");
         Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "an instant needs its offset");
         Assert.That((await Admin.GetAsync($"/fhir/Procedure?patient={patient}&_cursor=not-a-cursor")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));

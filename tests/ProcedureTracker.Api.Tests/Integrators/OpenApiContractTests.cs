@@ -94,4 +94,20 @@ public class OpenApiContractTests : ApiTest
                 Assert.That(operation["responses"]!["401"]!["content"]![media], Is.Not.Null, $"{where}: 401 is {media}");
             }
     }
+
+    [Test]
+    public void Dates_are_inline_strings_numbers_are_numbers_and_csv_is_declared()
+    {
+        var schemas = _document["components"]!["schemas"]!.AsObject();
+        Assert.That(schemas.ContainsKey("LocalDate"), Is.False, "no shared date component a nullable use would wrap in oneOf");
+        var earliest = schemas["EligibilityResponse"]?["properties"]?["earliestEligibleDate"] ?? schemas.Select(s => s.Value?["properties"]?["earliestEligibleDate"]).First(x => x is not null);
+        Assert.That(earliest!["oneOf"], Is.Null);
+        Assert.That(earliest["format"]?.GetValue<string>(), Is.EqualTo("date"));
+        Assert.That(earliest["type"]!.ToJsonString(), Does.Contain("string").And.Contain("null"));
+        var stringly = schemas.SelectMany(s => (s.Value?["properties"]?.AsObject() ?? []).Select(p => (Name: $"{s.Key}.{p.Key}", Type: p.Value?["type"]?.ToJsonString() ?? "")))
+            .Where(p => p.Type.Contains("integer") && p.Type.Contains("string") || p.Type.Contains("number") && p.Type.Contains("string")).Select(p => p.Name).ToList();
+        Assert.That(stringly, Is.Empty, "numbers typed as numbers only");
+        foreach (var path in new[] { "/v1/reports/yearly-counts", "/v1/reports/approaching-limits" })
+            Assert.That(Operation("get", path)["responses"]!["200"]!["content"]!.AsObject().ContainsKey("text/csv"), Is.True, path);
+    }
 }
