@@ -1,17 +1,24 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace ProcedureTracker.Api.Infrastructure;
 
 /// <summary>One EHR allowed to call the CDS services with a JWT: its issuer, its public keys (a JWK set) and its organization.</summary>
-public sealed record CdsIssuer(string Iss, string Organization, JsonArray Keys);
+public sealed record CdsIssuer(string Iss, string Organization, JsonArray Keys)
+{
+    /// <summary>The issuer's keys as the validator takes them (parsed once).</summary>
+    public IList<SecurityKey> SigningKeys { get; } = new JsonWebKeySet(new JsonObject { ["keys"] = Keys.DeepClone() }.ToJsonString()).GetSigningKeys();
+}
 
 /// <summary>
-/// Verifies a CDS Hooks client JWT (CDS Hooks 2.0 "Trusting CDS Clients") with System.Security.Cryptography alone:
-/// ES384 or RS384 signature against the configured keys of an allow-listed issuer (never a key the token points to),
-/// <c>aud</c> equal to the service URL, <c>exp</c> in the future (60 s skew), <c>iat</c> present and at most 5 minutes before <c>exp</c>, <c>nbf</c> passed, and <c>jti</c> present (replay is checked by the caller).
+/// Verifies a CDS Hooks client JWT (CDS Hooks 2.0 "Trusting CDS Clients") with Microsoft.IdentityModel's
+/// <see cref="JsonWebTokenHandler"/>: ES384 or RS384 signature against the configured keys of an allow-listed issuer
+/// (never a key the token points to), <c>aud</c> equal to the service URL, <c>exp</c> in the future and <c>nbf</c> passed
+/// (60 s skew, against the service's clock). CDS Hooks then asks what the validator does not: <c>iat</c> present, not in
+/// the future, and at most 5 minutes before <c>exp</c>; <c>jti</c> present (replay is checked by the caller).
 /// </summary>
 public static class CdsJwt
 {
@@ -20,13 +27,12 @@ public static class CdsJwt
     /// <summary>Longest a token may live from its <c>iat</c> (CDS Hooks 2.0: exp at most 5 minutes in the future).</summary>
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(5);
 
-    public sealed record Verified(CdsIssuer Issuer, string Jti, DateTimeOffset Expires);
+    /// <summary>A client JWT is a few hundred bytes; nothing larger is parsed.</summary>
+    private const int MaxTokenBytes = 16 * 1024;
 
-    /// <summary>
-    /// The issuer's stand-in for a key id in the audit trail: a stable id derived from its name (a name, not a secret),
-    /// registered in <c>cds_clients</c> at start-up so the audit names it.
-    /// </summary>
-    public static Guid ActorId(string issuer) => new(SHA256.HashData(Encoding.UTF8.GetBytes("cds-client:" + issuer)).AsSpan(0, 16));
+    private static readonly string[] Algorithms = [SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.RsaSha384];
+
+    public sealed record Verified(CdsIssuer Issuer, string Jti, DateTimeOffset Expires);
 
     public static bool LooksLikeJwt(string token) => token.Count(c => c == '.') == 2;
 
@@ -41,69 +47,61 @@ public static class CdsJwt
     /// <summary>The verified token, or why it is refused. Never throws on a malformed token.</summary>
     public static (Verified? Token, string? Error) Verify(string token, string audience, IReadOnlyList<CdsIssuer> issuers, DateTimeOffset now)
     {
-        var parts = token.Split('.');
-        if (parts.Length != 3) return (null, "not a JWT");
-        JsonObject header, payload;
-        byte[] signature;
-        try
+        var handler = new JsonWebTokenHandler { MaximumTokenSizeInBytes = MaxTokenBytes };
+        JsonWebToken jwt;
+        try { jwt = handler.ReadJsonWebToken(token); }
+        catch (Exception e) when (e is ArgumentException or SecurityTokenException or FormatException or System.Text.Json.JsonException)
         {
-            if (JsonNode.Parse(Base64Url(parts[0])) is not JsonObject h || JsonNode.Parse(Base64Url(parts[1])) is not JsonObject p)
-                return (null, "malformed JWT");
-            (header, payload, signature) = (h, p, Base64Url(parts[2]));
+            return (null, "malformed JWT");
         }
-        catch (Exception e) when (e is FormatException or JsonException or ArgumentException) { return (null, "malformed JWT"); }
-
-        var alg = Text(header, "alg");
+        string? alg, iss;
+        try { (alg, iss) = (jwt.Alg, jwt.Issuer); }
+        catch (Exception e) when (e is ArgumentException or SecurityTokenException or FormatException or InvalidOperationException) { return (null, "malformed JWT"); }
         if (alg is not ("ES384" or "RS384")) return (null, $"algorithm {alg} is not accepted (ES384, RS384)");
-        var iss = Text(payload, "iss");
         var issuer = issuers.FirstOrDefault(x => x.Iss == iss);
         if (issuer is null) return (null, "issuer not allowed");
-        var kid = Text(header, "kid");
-        var signed = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
-        var keys = issuer.Keys.OfType<JsonObject>().Where(k => kid is null || Text(k, "kid") == kid).ToList();
-        if (!keys.Any(k => VerifySignature(alg, k, signed, signature))) return (null, "signature does not verify");
 
-        var audiences = payload["aud"] is JsonArray many ? many.Select(a => a is JsonValue v && v.TryGetValue<string>(out var x) ? x : null).ToList() : [Text(payload, "aud")];
-        if (!audiences.Contains(audience)) return (null, "audience is not this service");
-        if (Seconds(payload, "exp") is not { } expires) return (null, "exp missing or out of range");
-        if (expires + Skew < now) return (null, "token expired");
-        // CDS Hooks: iat required, and exp "no more than 5 minutes in the future" of it; nbf honoured when present.
-        if (Seconds(payload, "iat") is not { } issued) return (null, "iat missing or out of range");
-        if (issued - Skew > now) return (null, "iat is in the future");
-        if (expires - issued > MaxLifetime) return (null, $"lifetime exceeds {MaxLifetime.TotalMinutes} minutes");
-        if (payload["nbf"] is not null && (Seconds(payload, "nbf") is not { } notBefore || notBefore - Skew > now)) return (null, "token not yet valid (nbf)");
-        if (Text(payload, "jti") is not { Length: > 0 and <= 200 } jti) return (null, "jti missing");
-        return (new Verified(issuer, jti, expires), null);
-    }
-
-    private static DateTimeOffset? Seconds(JsonObject node, string name) =>
-        node[name] is JsonValue v && v.TryGetValue<long>(out var s) && s is >= 0 and <= 253402300799 ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
-
-    private static string? Text(JsonObject node, string name) => node[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-
-    private static bool VerifySignature(string alg, JsonObject jwk, byte[] data, byte[] signature)
-    {
-        try
+        var parameters = new TokenValidationParameters
         {
-            if (alg == "ES384" && Text(jwk, "kty") == "EC" && Text(jwk, "crv") == "P-384")
-            {
-                using var ec = ECDsa.Create(new ECParameters
-                {
-                    Curve = ECCurve.NamedCurves.nistP384, Q = new ECPoint { X = Base64Url(Text(jwk, "x") ?? ""), Y = Base64Url(Text(jwk, "y") ?? "") },
-                });
-                return ec.VerifyData(data, signature, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-            }
-            if (alg == "RS384" && Text(jwk, "kty") == "RSA")
-            {
-                using var rsa = RSA.Create(new RSAParameters { Modulus = Base64Url(Text(jwk, "n") ?? ""), Exponent = Base64Url(Text(jwk, "e") ?? "") });
-                return rsa.VerifyData(data, signature, HashAlgorithmName.SHA384, RSASignaturePadding.Pkcs1);
-            }
+            ValidIssuer = issuer.Iss, ValidAudience = audience, IssuerSigningKeys = issuer.SigningKeys, ValidAlgorithms = Algorithms,
+            TryAllIssuerSigningKeys = true, RequireSignedTokens = true,
+            // Times are checked below against the service's clock (the one IClock), with CDS Hooks' own rules.
+            ValidateLifetime = false, RequireExpirationTime = false,
+        };
+        TokenValidationResult result;
+        try { result = handler.ValidateTokenAsync(jwt, parameters).GetAwaiter().GetResult(); }
+        catch (Exception e) when (e is ArgumentException or SecurityTokenException or FormatException or InvalidOperationException or OverflowException)
+        {
+            return (null, "malformed JWT");
         }
-        catch (Exception e) when (e is CryptographicException or FormatException or InvalidOperationException or ArgumentException) { }
-        return false;
+        if (!result.IsValid) return (null, Reason(result.Exception, jwt));
+
+        if (Seconds(jwt, "exp") is not { } expiresAt) return (null, "exp missing or out of range");
+        if (expiresAt + Skew < now) return (null, "token expired");
+        // CDS Hooks: iat required, not in the future, and exp "no more than 5 minutes in the future" of it; nbf honoured.
+        if (Seconds(jwt, "iat") is not { } issued) return (null, "iat missing or out of range");
+        if (issued - Skew > now) return (null, "iat is in the future");
+        if (expiresAt - issued > MaxLifetime) return (null, $"lifetime exceeds {MaxLifetime.TotalMinutes} minutes");
+        if (jwt.TryGetClaim("nbf", out _) && (Seconds(jwt, "nbf") is not { } notBefore || notBefore - Skew > now)) return (null, "token not yet valid (nbf)");
+        if (!jwt.TryGetPayloadValue<string>("jti", out var jti) || jti is not { Length: > 0 and <= 200 }) return (null, "jti missing");
+        return (new Verified(issuer, jti, expiresAt), null);
     }
 
-    /// <summary>Decodes base64url without padding (RFC 7515).</summary>
-    /// <exception cref="FormatException">The text is not base64url.</exception>
-    public static byte[] Base64Url(string text) => System.Buffers.Text.Base64Url.DecodeFromChars(text);
+    /// <summary>A NumericDate claim (seconds since 1970) within the years DateTimeOffset holds; null when absent or not one.</summary>
+    private static DateTimeOffset? Seconds(JsonWebToken jwt, string claim)
+    {
+        try { return jwt.TryGetPayloadValue<long>(claim, out var s) && s is >= 0 and <= 253402300799 ? DateTimeOffset.FromUnixTimeSeconds(s) : null; }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or OverflowException) { return null; }
+    }
+
+    /// <summary>Why the validator refused, in a few words (logged, never answered).</summary>
+    private static string Reason(Exception? e, JsonWebToken jwt) => e switch
+    {
+        SecurityTokenInvalidAudienceException => "audience is not this service",
+        SecurityTokenInvalidIssuerException => "issuer not allowed",
+        SecurityTokenInvalidAlgorithmException => $"algorithm {jwt.Alg} is not accepted (ES384, RS384)",
+        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "signature does not verify",
+        null => "refused",
+        _ => $"refused ({e.GetType().Name})",
+    };
 }
