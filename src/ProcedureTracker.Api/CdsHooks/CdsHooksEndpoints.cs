@@ -32,7 +32,10 @@ public static class CdsHooksEndpoints
             .WithDescription("Stores accepted or overridden cards in the audit log (never the free-text comment).").RequireAuthorization(Permission.Read);
     }
 
-    private static Ok<JsonObject> Discovery() => TypedResults.Ok(new JsonObject
+    private static Results<Ok<JsonObject>, ProblemHttpResult> Discovery(HttpRequest request) =>
+        !ProcedureTracker.Api.Fhir.FhirEndpoints.AcceptsJson(request.Headers.Accept.ToString())
+            ? TypedResults.Problem(statusCode: StatusCodes.Status406NotAcceptable, title: "Only application/json is served.")
+            : TypedResults.Ok(new JsonObject
     {
         ["services"] = new JsonArray(Services.Select(s => (JsonNode)new JsonObject
         {

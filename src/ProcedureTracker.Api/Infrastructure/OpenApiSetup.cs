@@ -137,6 +137,7 @@ public static class OpenApiSetup
                 Add(operation, "403", "The key's role may not do this", errorType, errorSchema);
             }
             if (path.Contains('{') || key is "POST /v1/eligibility") Add(operation, "404", "Not found", errorType, errorSchema);
+            if (anonymous && cds) Add(operation, "406", "Only application/json is served", errorType, errorSchema);
             if (!anonymous || fhir) Add(operation, "400", "Invalid input; errors name each field", errorType, errorSchema);
             Add(operation, "503", "The database cannot be reached; retry after Retry-After seconds", errorType, errorSchema);
             // Problems the framework declared get the problem+json body too.
@@ -159,8 +160,25 @@ public static class OpenApiSetup
                 schema.Type = t & ~JsonSchemaType.String;
                 schema.Pattern = null;
             }
+            // A list of strings (or dates) keeps its items: the generator drops primitive item schemas here.
+            if (schema.Type is { } arrayType && arrayType.HasFlag(JsonSchemaType.Array) && schema.Items is null
+                && type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>)) is { } enumerable)
+            {
+                var element = Nullable.GetUnderlyingType(enumerable.GetGenericArguments()[0]) ?? enumerable.GetGenericArguments()[0];
+                schema.Items = element == typeof(LocalDate) ? new OpenApiSchema { Type = JsonSchemaType.String, Format = "date" }
+                    : element == typeof(Guid) ? new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" }
+                    : element == typeof(int) || element == typeof(long) ? new OpenApiSchema { Type = JsonSchemaType.Integer }
+                    : element == typeof(decimal) ? new OpenApiSchema { Type = JsonSchemaType.Number }
+                    : new OpenApiSchema { Type = JsonSchemaType.String };
+            }
             // Requests: every member optional in the schema; the service names what is missing.
             if (type.Name.EndsWith("Request", StringComparison.Ordinal) && schema.Required is { Count: > 0 }) schema.Required.Clear();
+            return Task.CompletedTask;
+        });
+        // The FHIR and CDS operations answer their own documented schemas, so the generator's JsonObject is left unused.
+        options.AddDocumentTransformer((document, context, ct) =>
+        {
+            document.Components?.Schemas?.Remove("JsonObject");
             return Task.CompletedTask;
         });
     });

@@ -30,6 +30,9 @@ public class CdsHooksTests : ApiTest
         var services = (await Json(await Factory.Client(null).GetAsync("/cds-services"))).GetProperty("services").EnumerateArray().ToList();
         Assert.That(services.Select(s => s.GetProperty("hook").GetString()), Is.EquivalentTo(new[] { "order-select", "order-sign", "appointment-book" }));
         Assert.That(services.All(s => s.GetProperty("prefetch").GetProperty("coverage").GetString()!.Contains("{{context.patientId}}")));
+        var xml = new HttpRequestMessage(HttpMethod.Get, "/cds-services");
+        xml.Headers.TryAddWithoutValidation("Accept", "application/xml");
+        Assert.That((await Factory.Client(null).SendAsync(xml)).StatusCode, Is.EqualTo(HttpStatusCode.NotAcceptable));
     }
 
     [Test]

@@ -109,5 +109,9 @@ public class OpenApiContractTests : ApiTest
         Assert.That(stringly, Is.Empty, "numbers typed as numbers only");
         foreach (var path in new[] { "/v1/reports/yearly-counts", "/v1/reports/approaching-limits" })
             Assert.That(Operation("get", path)["responses"]!["200"]!["content"]!.AsObject().ContainsKey("text/csv"), Is.True, path);
+        var itemless = schemas.SelectMany(s => (s.Value?["properties"]?.AsObject() ?? []).Where(p => (p.Value?["type"]?.ToJsonString() ?? "").Contains("array")
+            && p.Value!["items"] is null).Select(p => $"{s.Key}.{p.Key}")).ToList();
+        Assert.That(itemless, Is.Empty, "every array says what it holds");
+        Assert.That(schemas.ContainsKey("JsonObject"), Is.False, "no unused component");
     }
 }
