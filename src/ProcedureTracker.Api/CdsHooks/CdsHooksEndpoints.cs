@@ -36,14 +36,14 @@ public static class CdsHooksEndpoints
         !ProcedureTracker.Api.Fhir.FhirEndpoints.AcceptsJson(request.Headers.Accept.ToString())
             ? TypedResults.Problem(statusCode: StatusCodes.Status406NotAcceptable, title: "Only application/json is served.")
             : TypedResults.Ok(new JsonObject
-    {
-        ["services"] = new JsonArray(Services.Select(s => (JsonNode)new JsonObject
-        {
-            ["hook"] = s.Hook, ["id"] = s.Id, ["title"] = s.Title,
-            ["description"] = "Checks each proposed injection against the patient's history, payer plan limits and the clinic steroid protocol; names the earliest eligible date.",
-            ["prefetch"] = new JsonObject { ["coverage"] = "Coverage?patient={{context.patientId}}&status=active" },
-        }).ToArray()),
-    });
+            {
+                ["services"] = new JsonArray(Services.Select(s => (JsonNode)new JsonObject
+                {
+                    ["hook"] = s.Hook, ["id"] = s.Id, ["title"] = s.Title,
+                    ["description"] = "Checks each proposed injection against the patient's history, payer plan limits and the clinic steroid protocol; names the earliest eligible date.",
+                    ["prefetch"] = new JsonObject { ["coverage"] = "Coverage?patient={{context.patientId}}&status=active" },
+                }).ToArray()),
+            });
 
     private static async Task<Results<Ok<JsonObject>, ValidationProblem, ProblemHttpResult>> Call(string id, HttpRequest request, Caller caller,
         EvaluateCdsOrders evaluate, ProcedureCatalog catalog, OrganizationClock clock, CoverageFetcher fetcher, CancellationToken ct)
