@@ -95,8 +95,9 @@ public static class ServiceSetup
 
         services.Configure<JsonOptions>(o =>
         {
-            o.SerializerOptions.Converters.Add(NodaJson.LocalDate);
-            o.SerializerOptions.Converters.Add(NodaJson.Instant);
+            // ISO yyyy-MM-dd dates and ISO-8601 instants, as NodaTime writes and reads them.
+            o.SerializerOptions.Converters.Add(NodaTime.Serialization.SystemTextJson.NodaConverters.LocalDateConverter);
+            o.SerializerOptions.Converters.Add(NodaTime.Serialization.SystemTextJson.NodaConverters.InstantConverter);
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
             // One boundary for JSON text: no NUL, control characters or unpaired surrogates; no duplicate keys.
             o.SerializerOptions.Converters.Add(new StrictStringConverter());
