@@ -55,6 +55,7 @@ public static class UseCaseRegistration
         .AddSingleton<EvaluateCdsOrders>()
         .AddSingleton<RecordCdsFeedback>()
         .AddSingleton<PutPolicy>()
+        .AddSingleton<PlanNames>()
         .AddSingleton<ReadPolicies>()
         .AddSingleton<CreateApiKey>()
         .AddSingleton<ManageApiKeys>()

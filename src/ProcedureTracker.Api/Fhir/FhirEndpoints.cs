@@ -96,7 +96,7 @@ public static class FhirEndpoints
 
     /// <summary>The use cases a FHIR write reaches.</summary>
     public sealed record Doors(RecordInjection Record, VoidInjection Void, ListHistory History, ProcedureCatalog Catalog, OrganizationClock Clock,
-        ServiceYears Years);
+        ServiceYears Years, ProcedureTracker.Application.Policies.PlanNames PlanNames);
 
     private static async Task<IResult> Create(HttpRequest request, Caller caller, [AsParameters] Doors doors, CancellationToken ct)
     {
@@ -149,7 +149,8 @@ public static class FhirEndpoints
             if (entries[i].Get("request").Str("method") != "POST" || entries[i].Get("request").Str("url") != "Procedure")
                 return Fhir(400, FhirJson.Outcome("error", "not-supported", "A transaction may only POST Procedure entries.", at + ".request"));
             var errors = new ValidationErrors();
-            var procedure = ProcedureMapping.FromFhir(entries[i].Get("resource"), doors.Catalog, doors.Years, OrganizationClock.Zone(caller.Organization), errors);
+            var procedure = ProcedureMapping.FromFhir(entries[i].Get("resource"), doors.Catalog, doors.Years, OrganizationClock.Zone(caller.Organization), errors,
+                await doors.PlanNames.ForAsync(caller, ct));
             if (procedure is null) return Fhir(400, Prefix(FhirJson.Outcome(errors.ToDictionary()), at));
             if (procedure.Injection is null)
                 return Fhir(400, FhirJson.Outcome("error", "not-supported", "entered-in-error is done one by one (POST Procedure or a batch), not in a transaction.", at + ".resource.status"));
@@ -245,7 +246,8 @@ public static class FhirEndpoints
     {
         var catalog = doors.Catalog;
         var errors = new ValidationErrors();
-        var procedure = ProcedureMapping.FromFhir(resource, catalog, doors.Years, OrganizationClock.Zone(caller.Organization), errors);
+        var procedure = ProcedureMapping.FromFhir(resource, catalog, doors.Years, OrganizationClock.Zone(caller.Organization), errors,
+            await doors.PlanNames.ForAsync(caller, ct));
         if (procedure is null) return (400, FhirJson.Outcome(errors.ToDictionary()), null);
 
         if (ifNoneExist is not null)

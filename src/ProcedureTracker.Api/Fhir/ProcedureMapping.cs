@@ -23,7 +23,8 @@ public static class ProcedureMapping
     public static readonly InjectionFieldNames Names = new(ClinicalNames, "Procedure.subject", $"Procedure.extension('{FhirTerms.PlanExtension}')",
         "Procedure.identifier", "Procedure.performer", "Procedure", "Procedure", "Procedure");
 
-    public static FhirProcedure? FromFhir(JsonNode? resource, ProcedureCatalog catalog, ServiceYears years, DateTimeZone zone, ValidationErrors errors)
+    public static FhirProcedure? FromFhir(JsonNode? resource, ProcedureCatalog catalog, ServiceYears years, DateTimeZone zone, ValidationErrors errors,
+        Func<string, string?>? planOf = null)
     {
         if (resource.Str("resourceType") != "Procedure") { errors.Add("Procedure", "The resource must be a Procedure."); return null; }
 
@@ -57,7 +58,9 @@ public static class ProcedureMapping
 
         var date = PerformedDate(resource, zone, errors);
 
+        // The payer-plan extension as the EHR writes it ("Medicare Part B"), matched to a plan code by code or alias.
         var plan = resource.Extension(FhirTerms.PlanExtension).Str("valueString");
+        if (plan is not null && planOf?.Invoke(plan) is { } code) plan = code;
         var steroid = resource.Extension(FhirTerms.SteroidExtension);
         var drug = steroid.Extension("drug").Str("valueCode");
         decimal? dose = steroid.Extension("doseMg").Get("valueDecimal") is JsonValue d && d.TryGetValue<decimal>(out var mg) ? mg : null;

@@ -41,7 +41,7 @@ public sealed record CdsOrderAnswer(CdsOrder Order, ProposedInjection Proposal, 
 /// does not keep, however it is spelt) the order is judged as if no plan were named (the patient's latest plan, else the
 /// clinic protocols), never refused, and the answer says what was not checked.
 /// </summary>
-public sealed class EvaluateCdsOrders(CheckEligibility check, InjectionStore injections, ProcedureTracker.Data.Policies.PolicyStore policies,
+public sealed class EvaluateCdsOrders(CheckEligibility check, InjectionStore injections, ProcedureTracker.Application.Policies.PlanNames planNames,
     OrganizationClock clock)
 {
     public async Task<IReadOnlyList<CdsOrderAnswer>> RunAsync(Caller caller, string patientId, CdsCoverage coverage, IReadOnlyList<CdsOrder> orders,
@@ -83,8 +83,8 @@ public sealed class EvaluateCdsOrders(CheckEligibility check, InjectionStore inj
     {
         var words = coverage.Words ?? (coverage.Plan is { } p ? [p] : []);
         if (words.Count == 0) return null;
-        var versions = await policies.AllVersionsAsync(caller.Organization.Id, ct);
-        return words.Select(w => versions.Where(v => !v.AlwaysApply).FirstOrDefault(v => v.IsNamed(w))?.Code).FirstOrDefault(c => c is not null);
+        var planOf = await planNames.ForAsync(caller, ct);
+        return words.Select(planOf).FirstOrDefault(c => c is not null);
     }
 
     /// <summary>What the answer could not check about the payer, given the Coverage and the plan actually judged.</summary>

@@ -64,4 +64,24 @@ public class CoveragePlanTests : ApiTest
         Assert.That(duplicate.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(await duplicate.Content.ReadAsStringAsync(), Does.Contain("aliases[1]"));
     }
+
+    [Test]
+    public async Task A_fhir_procedure_naming_its_plan_by_an_alias_is_stored_under_the_plan_code()
+    {
+        var code = "mcb-" + Guid.NewGuid().ToString("N")[..8];
+        var alias = "Medicare Part B " + code[4..];
+        var put = await Admin.PutAsJsonAsync($"/v1/policies/{code}", new
+        {
+            name = "Medicare Part B", aliases = new[] { alias },
+            rules = new object[] { new { id = "gap", kind = "min-interval", procedures = new[] { "*" }, scope = "site", days = 7 } },
+        });
+        Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.OK), await put.Content.ReadAsStringAsync());
+        var patient = NewPatient();
+        var json = ProcedureTracker.Api.Tests.Fhir.FhirTests.Example("procedure-esi.json", patient)
+            .Replace("\"valueString\": \"medicare-lcd\"", $"\"valueString\": \"{alias.ToUpperInvariant()}\"").Replace("PROC-ESI-0001", "PROC-AL-" + patient);
+        var created = await Admin.PostAsync("/fhir/Procedure", new StringContent(json, Encoding.UTF8, "application/fhir+json"));
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+        var stored = (await Json(await Admin.GetAsync($"/v1/patients/{patient}/injections"))).GetProperty("injections")[0];
+        Assert.That(stored.GetProperty("plan").GetString(), Is.EqualTo(code));
+    }
 }
