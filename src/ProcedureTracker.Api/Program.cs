@@ -57,6 +57,8 @@ app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapOpenApi().AllowAnonymous();
+// Counts and latencies only (no patient, no organization): what an operator's Prometheus scrapes.
+app.MapPrometheusScrapingEndpoint().AllowAnonymous();
 app.MapHealth();
 app.MapFhir();
 app.MapCdsHooks();

@@ -1,3 +1,7 @@
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using ProcedureTracker.Api.Web;
 using ProcedureTracker.Application.Staff;
 using Microsoft.AspNetCore.Authentication;
@@ -132,6 +136,16 @@ public static class ServiceSetup
             foreach (var (permission, roles) in Roles.Permissions) o.AddPolicy(permission, p => p.RequireRole(roles));
         });
         services.AddTrackerOpenApi();
+        // Metrics (requests, outbound calls, the runtime, Npgsql and the service's own) as Prometheus text at /metrics; and
+        // when the standard OTEL_EXPORTER_OTLP_ENDPOINT is set, those and traces (requests, outbound calls, SQL) over OTLP.
+        // Without a collector no trace is made: every request would pay for spans nobody receives.
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("proceduretracker"))
+            .WithMetrics(m => m.AddMeter(Telemetry.MeterName).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation()
+                .AddMeter("Npgsql").AddPrometheusExporter());
+        if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            telemetry.WithTracing(t => Npgsql.TracerProviderBuilderExtensions.AddNpgsql(t.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation()))
+                .UseOtlpExporter();
         return builder;
     }
 

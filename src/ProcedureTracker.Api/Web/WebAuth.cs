@@ -26,7 +26,7 @@ public static class WebAuth
     /// <summary>A session ends this long after sign-in, however busy (a clinic day).</summary>
     public static readonly TimeSpan AbsoluteLifetime = TimeSpan.FromHours(12);
 
-    private static readonly string[] MachinePrefixes = ["/v1", "/fhir", "/cds-services", "/health", "/openapi"];
+    private static readonly string[] MachinePrefixes = ["/v1", "/fhir", "/cds-services", "/health", "/openapi", "/metrics"];
 
     public static bool IsMachinePath(PathString path) => MachinePrefixes.Any(p => path.StartsWithSegments(p));
 

@@ -27,11 +27,19 @@ public sealed class CheckEligibility(InjectionStore injections, EligibilityEvalu
     public async Task<CheckOutcome> RunAsync(Caller caller, string patientId, string? plan, ProposedInjection proposal, CancellationToken ct,
         Guid? replacing = null)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var context = await injections.LoadContextAsync(caller.Organization.Id, patientId, plan, proposal.Date, ct);
-        if (!context.PlanExists) return new CheckOutcome.UnknownPlan(plan!);
+        if (!context.PlanExists)
+        {
+            Telemetry.Checks.Add(1, new("door", caller.Door), new("outcome", "unknown-plan"));
+            return new CheckOutcome.UnknownPlan(plan!);
+        }
         await reads.PatientAsync(caller, patientId, "eligibility", ct);
         var history = replacing is { } old ? WithoutReplaced(context.History, old) : context.History;
-        return new CheckOutcome.Answered(Judge(evaluator, proposal, history, context));
+        var result = Judge(evaluator, proposal, history, context);
+        Telemetry.Checks.Add(1, new("door", caller.Door), new("outcome", result.Eligible ? "eligible" : "not-eligible"));
+        Telemetry.CheckDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("door", caller.Door));
+        return new CheckOutcome.Answered(result);
     }
 
     /// <summary>The history a correction is judged on: without the record it supersedes (one rule for the check and the record).</summary>

@@ -148,6 +148,9 @@ public sealed class ImportFile(ImportHistory import, ProcedureCatalog catalog, S
             throw;
         }
         var listed = rejected.Concat(refusedStored).OrderBy(r => r.Line).Take(LinesListed).ToList();
+        Telemetry.ImportRows.Add(imported, new KeyValuePair<string, object?>("outcome", "imported"));
+        Telemetry.ImportRows.Add(unchanged, new KeyValuePair<string, object?>("outcome", "unchanged"));
+        Telemetry.ImportRows.Add(rejectedCount + refusedStoredTotal, new KeyValuePair<string, object?>("outcome", "rejected"));
         return (new ImportSummary(imported, unchanged, listed, overLimit, rejectedCount + refusedStoredTotal, overLimitTotal) { Header = csv.HeaderRecord }, null);
     }
 

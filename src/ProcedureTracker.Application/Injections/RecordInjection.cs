@@ -43,9 +43,19 @@ public sealed class RecordInjection(InjectionStore injections, EligibilityEvalua
     {
         var hash = injection.ContentHash();
         // Retrying is safe only when an externalId makes the request idempotent.
-        return injection.ExternalId is null
+        var outcome = injection.ExternalId is null
             ? await OnceAsync(caller, injection, hash, ct)
             : await db.IdempotentAsync(c => OnceAsync(caller, injection, hash, c), ct);
+        Telemetry.Records.Add(1, new("door", caller.Door), new("outcome", outcome switch
+        {
+            RecordOutcome.Created { Injection.Overridden: true } => "over-limit",
+            RecordOutcome.Created => "created",
+            RecordOutcome.Replayed => "replayed",
+            RecordOutcome.Refused => "refused",
+            RecordOutcome.Invalid => "invalid",
+            _ => "conflict",
+        }));
+        return outcome;
     }
 
     /// <summary>How many times a record is judged without the lock before it takes it (each retry follows another writer's commit).</summary>
