@@ -66,8 +66,10 @@ public sealed class ApproachingLimits(ReportStore reports, PolicyStore policies,
         {
             var near = IsNear(usage.Unit, usage.Remaining);
             var region = usage.Scope == RuleScope.Patient ? null : probeRegion;
+            // A rule over every procedure is listed as such ("*", as policies write it), not under the procedure that probed it.
+            var anyProcedure = versions.Where(v => v.Code == usage.Policy).SelectMany(v => v.Rules).Any(r => r.Id == usage.RuleId && r.AllProcedures);
             if (near && seen.Add((usage.Policy, usage.RuleId, region)))
-                yield return new ApproachingRow(patient, usage.Policy, usage.RuleId, usage.Kind, procedure, region,
+                yield return new ApproachingRow(patient, usage.Policy, usage.RuleId, usage.Kind, anyProcedure ? Rule.AnyProcedure : procedure, region,
                     usage.Used, usage.Limit, usage.Remaining, usage.Unit, usage.WindowStart, usage.WindowEnd);
         }
     }

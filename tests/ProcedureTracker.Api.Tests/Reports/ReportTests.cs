@@ -117,4 +117,27 @@ public class ReportTests : ApiTest
         var csv = await (await Admin.GetAsync("/v1/reports/approaching-limits?date=2026-11-21&format=csv")).Content.ReadAsStringAsync();
         Assert.That(csv, Does.Contain($"{patient},medicare-lcd,tpi-12m,max-sessions,trigger-point-injection,,2,3,1,sessions,2025-11-22,2026-11-21"));
     }
+
+    [Test]
+    public async Task A_rule_over_every_procedure_is_listed_as_any_procedure_not_the_one_that_probed_it()
+    {
+        var patient = NewPatient();
+        foreach (var (procedure, region, date) in new[]
+        {
+            ("trigger-point-injection", "neck", "2026-02-01"), ("trigger-point-injection", "neck", "2026-04-01"),
+            ("epidural-steroid-injection", "lumbar-sacral-spine", "2026-06-01"),
+        })
+        {
+            var response = await Admin.PostAsJsonAsync($"/v1/patients/{patient}/injections", new
+            {
+                procedure, site = new { region, laterality = "left" }, dateOfService = date,
+                steroid = new { drug = "triamcinolone", doseMg = 40 }, @override = new { reason = "history" },
+            });
+            Assert.That(response.IsSuccessStatusCode, Is.True, await response.Content.ReadAsStringAsync());
+        }
+        var rows = (await Json(await Admin.GetAsync("/v1/reports/approaching-limits?date=2026-11-21"))).EnumerateArray()
+            .Where(r => r.GetProperty("patientId").GetString() == patient && r.GetProperty("ruleId").GetString() == "steroid-sessions-12m").ToList();
+        Assert.That(rows.Select(r => (r.GetProperty("procedure").GetString(), r.GetProperty("remaining").GetDecimal())), Is.EqualTo(new[] { ("*", 1m) }),
+            "3 of 4 steroid sessions, all procedures together: one row, for any procedure");
+    }
 }
