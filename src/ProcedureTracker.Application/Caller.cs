@@ -24,8 +24,17 @@ public abstract record Actor(Guid Id)
     /// <summary>The stable actor id of an issuer (the audit log's actor column is a UUID).</summary>
     public static Guid IssuerId(string issuer) => new(SHA256.HashData(Encoding.UTF8.GetBytes("cds-client:" + issuer)).AsSpan(0, 16));
 
-    /// <summary>The kind as stored with a queued job: key, person, ehr or service.</summary>
+    /// <summary>The kind as carried in claims and stored with a queued job: key, person, ehr or service.</summary>
     public string Kind => this switch { ApiKey => "key", Person => "person", EhrIssuer => "ehr", _ => "service" };
+
+    /// <summary>The actor a <see cref="Kind"/> names, with its id (and, for an EHR, its issuer); anything else is an API key.</summary>
+    public static Actor Of(string kind, Guid id, string? issuer = null) => kind switch
+    {
+        "person" => new Person(id),
+        "ehr" when issuer is not null => new EhrIssuer(issuer),
+        "service" => new Service(),
+        _ => new ApiKey(id),
+    };
 }
 
 /// <summary>Who is calling, bound once per request: the actor, its organization, its role and the door it came through.</summary>

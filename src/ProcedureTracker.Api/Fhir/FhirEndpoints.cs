@@ -143,6 +143,7 @@ public static class FhirEndpoints
     {
         var entries = bundle.Array("entry").ToList();
         var injections = new List<ProcedureTracker.Domain.Injections.NewInjection>();
+        var planOf = await doors.PlanNames.ForAsync(caller, ct);
         for (var i = 0; i < entries.Count; i++)
         {
             var at = $"Bundle.entry[{i}]";
@@ -150,7 +151,7 @@ public static class FhirEndpoints
                 return Fhir(400, FhirJson.Outcome("error", "not-supported", "A transaction may only POST Procedure entries.", at + ".request"));
             var errors = new ValidationErrors();
             var procedure = ProcedureMapping.FromFhir(entries[i].Get("resource"), doors.Catalog, doors.Years, OrganizationClock.Zone(caller.Organization), errors,
-                await doors.PlanNames.ForAsync(caller, ct));
+                planOf);
             if (procedure is null) return Fhir(400, Prefix(FhirJson.Outcome(errors.ToDictionary()), at));
             if (procedure.Injection is null)
                 return Fhir(400, FhirJson.Outcome("error", "not-supported", "entered-in-error is done one by one (POST Procedure or a batch), not in a transaction.", at + ".resource.status"));

@@ -21,7 +21,6 @@ public static class FhirTerms
     /// <summary>The laterality qualifier on a bodySite CodeableConcept (mCODE's, SNOMED CT laterality codes).</summary>
     public const string LateralityExtension = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier";
     public const string OverLimitExtension = "http://proceduretracker.org/fhir/StructureDefinition/over-limit";
-    public const string CardType = "http://terminology.hl7.org/CodeSystem/cdshooks-card-type";
     public const string CoverageInformation = "http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information";
     public const string CrdTemp = "http://hl7.org/fhir/us/davinci-crd/CodeSystem/temp";
 

@@ -197,13 +197,7 @@ public static class ServiceSetup
         // Sessions signed in before the kind was a claim are people (only the cookie door had no kind then).
         var kind = user.FindFirstValue(ApiKeyAuthentication.ActorKindClaim)
             ?? (user.Identity?.AuthenticationType == WebAuth.CookieScheme ? "person" : "key");
-        Actor actor = kind switch
-        {
-            "person" => new Actor.Person(id),
-            "ehr" => new Actor.EhrIssuer(Get(ApiKeyAuthentication.IssuerClaim)),
-            "service" => new Actor.Service(),
-            _ => new Actor.ApiKey(id),
-        };
+        var actor = Actor.Of(kind, id, kind == "ehr" ? Get(ApiKeyAuthentication.IssuerClaim) : null);
         var organization = new Organization(long.Parse(Get(ApiKeyAuthentication.OrgIdClaim)), Get(ApiKeyAuthentication.OrgCodeClaim),
             Get(ApiKeyAuthentication.TimeZoneClaim));
         return new Caller(actor, organization, Get(ClaimTypes.Role), user.FindFirstValue(ApiKeyAuthentication.DoorClaim) ?? "api");

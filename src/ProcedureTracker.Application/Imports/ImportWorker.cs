@@ -66,10 +66,5 @@ public sealed class ImportWorker(ImportJobStore jobs, ImportGate gate, ImportFil
     }
 
     /// <summary>The caller who queued the job, as the job runs for it.</summary>
-    private static Caller QueuedBy(ImportJobRow job) => new(job.ActorKind switch
-    {
-        "person" => new Actor.Person(job.Actor),
-        "service" => new Actor.Service(),
-        _ => new Actor.ApiKey(job.Actor),
-    }, job.Organization, job.Role, job.Door);
+    private static Caller QueuedBy(ImportJobRow job) => new(Actor.Of(job.ActorKind, job.Actor), job.Organization, job.Role, job.Door);
 }
